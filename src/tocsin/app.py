@@ -1,0 +1,78 @@
+"""The composition root: settings in, a running tocsin out (store, clock, services, web app, worker)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+
+from tocsin.clock import Clock, SystemClock
+from tocsin.config import Settings
+from tocsin.engine.worker import Worker, WorkerSettings
+from tocsin.services.container import Services, build_services
+from tocsin.services.tokens import Principal
+from tocsin.store import migrate
+from tocsin.store.db import Database
+from tocsin.web.app import create_app
+
+__all__ = ["Runtime", "open_runtime", "serve"]
+
+log = logging.getLogger("tocsin")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    services: Services
+
+    def web_app(self, *, local_principal: Principal | None = None) -> FastAPI:
+        return create_app(self.services, local_principal=local_principal)
+
+    def worker(self) -> Worker:
+        settings = WorkerSettings(poll_interval=self.settings.worker_poll_interval)
+        return Worker(
+            self.services.db,
+            self.services.clock,
+            self.services.job_handlers(),
+            events=self.services.events,
+            settings=settings,
+        )
+
+    def close(self) -> None:
+        self.services.db.dispose()
+
+
+def open_runtime(settings: Settings, *, clock: Clock | None = None, upgrade: bool = True) -> Runtime:
+    """Open the database (creating the data directory for SQLite) and build every service over it."""
+    db_url = settings.resolved_database_url()
+    if settings.database_url is None:
+        settings.ensure_data_dir()
+    db = Database(db_url)
+    if upgrade and not migrate.is_current(db):
+        log.info("upgrading the database schema to %s", migrate.head_revision())
+        migrate.upgrade(db)
+    return Runtime(settings=settings, services=build_services(db, clock or SystemClock()))
+
+
+def serve(runtime: Runtime, *, with_worker: bool = True) -> None:
+    """Serve the web app (and the worker in-process) until interrupted."""
+    settings = runtime.settings
+    worker = runtime.worker() if with_worker else None
+    if worker is not None:
+        worker.start_thread()
+    config = uvicorn.Config(
+        runtime.web_app(),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        if worker is not None:
+            worker.stop()
+        runtime.close()

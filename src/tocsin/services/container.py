@@ -1,0 +1,43 @@
+"""Every use case, built once per process over one database and one clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tocsin.clock import Clock
+from tocsin.services.events import EventBus
+from tocsin.services.incidents import IncidentService
+from tocsin.services.severities import SeverityService
+from tocsin.services.targets import JOB_KIND as TARGET_JOB
+from tocsin.services.targets import check_target
+from tocsin.services.tokens import TokenService
+from tocsin.store.db import Database
+from tocsin.store.jobs import JobHandler
+
+__all__ = ["Services", "build_services"]
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    events: EventBus
+    incidents: IncidentService
+    tokens: TokenService
+    severities: SeverityService
+
+    def job_handlers(self) -> dict[str, JobHandler]:
+        """Job kind → handler, for the worker."""
+        return {TARGET_JOB: check_target}
+
+
+def build_services(db: Database, clock: Clock, events: EventBus | None = None) -> Services:
+    events = events or EventBus()
+    return Services(
+        db=db,
+        clock=clock,
+        events=events,
+        incidents=IncidentService(db, clock, events),
+        tokens=TokenService(db, clock),
+        severities=SeverityService(db),
+    )
