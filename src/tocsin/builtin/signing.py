@@ -65,14 +65,18 @@ def sign_slack_request(signing_secret: str, timestamp: int, body: bytes) -> str:
     return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def verify_slack_request(signing_secret: str, body: bytes, timestamp: str, signature: str, now: datetime) -> None:
+def verify_slack_request(
+    signing_secret: str, body: bytes, timestamp: str, signature: str, now: datetime
+) -> None:
     """Check a Slack request's ``X-Slack-Request-Timestamp`` and ``X-Slack-Signature`` over the raw body.
 
     Raises Unauthenticated (``slack_stale_request`` or ``slack_bad_signature``) unless the timestamp is
     within five minutes of ``now`` and the signature matches.
     """
     if not timestamp.isdigit():
-        raise Unauthenticated("the Slack request timestamp is missing or malformed", code="slack_bad_signature")
+        raise Unauthenticated(
+            "the Slack request timestamp is missing or malformed", code="slack_bad_signature"
+        )
     _check_window(int(timestamp), now, SLACK_REPLAY_WINDOW, "slack_stale_request", "Slack request")
     expected = sign_slack_request(signing_secret, int(timestamp), body)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
@@ -107,7 +111,9 @@ def parse_webhook_secret(secret: str) -> bytes:
     try:
         key = base64.b64decode(secret.removeprefix(_WHSEC_PREFIX), validate=True)
     except binascii.Error:
-        raise InvalidInput("the webhook signing secret is not valid base64", code="invalid_webhook_secret") from None
+        raise InvalidInput(
+            "the webhook signing secret is not valid base64", code="invalid_webhook_secret"
+        ) from None
     if not 24 <= len(key) <= 64:
         raise InvalidInput(
             f"the webhook signing secret decodes to {len(key)} bytes; use 24 to 64 (generate one with tocsin)",
@@ -202,7 +208,11 @@ def read_ack_token(secret: str | bytes, token: str, now: datetime) -> AckClaim:
     version, _, rest = token.partition(".")
     payload, _, signature = rest.partition(".")
     expected = _ack_signature(secret, payload)
-    if version != _ACK_VERSION or not payload or not hmac.compare_digest(expected.encode(), signature.encode()):
+    if (
+        version != _ACK_VERSION
+        or not payload
+        or not hmac.compare_digest(expected.encode(), signature.encode())
+    ):
         raise Unauthenticated("this acknowledge link is not valid", code="ack_link_invalid")
     claim = _decode_claim(payload)
     if utc(now) >= claim.expires_at:

@@ -185,15 +185,19 @@ class FrozenEscalation:
         object.__setattr__(self, "started_at", utc(self.started_at))
 
     def steps(self) -> list[EscalationStep]:
+        """Every step of the escalation, in firing order."""
         return escalation_steps(self.policy, self.started_at)
 
     def first_step(self) -> EscalationStep:
+        """Level 1, due when the escalation started."""
         return escalation_steps(self.policy, self.started_at)[0]
 
     def next_step_after(self, step: EscalationStep) -> EscalationStep | None:
+        """The step to schedule once ``step`` has fired, or ``None`` when the path is exhausted."""
         return next_step_after(self.policy, self.started_at, step)
 
     def level(self, step: EscalationStep) -> EscalationLevel:
+        """The level ``step`` pages."""
         return self.policy.levels[step.level_index]
 
 

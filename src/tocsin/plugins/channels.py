@@ -183,7 +183,9 @@ def redact_config(fields: tuple[ConfigField, ...], raw: Mapping[str, object]) ->
 
 
 def _field_error(kind: str, spec: ConfigField, problem: str) -> InvalidInput:
-    return InvalidInput(f"{kind} channel: {spec.name} {problem}", code="invalid_channel_config", field=spec.name)
+    return InvalidInput(
+        f"{kind} channel: {spec.name} {problem}", code="invalid_channel_config", field=spec.name
+    )
 
 
 def _check_value(kind: str, spec: ConfigField, given: object) -> ConfigValue:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tocsin.domain.notification import DeliveryResult, Notification
-from tocsin.plugins.channels import Channel, ChannelContext, ConfigField, FieldType, Throttle, parse_config
+from tocsin.plugins.channels import Channel, ChannelContext, ConfigField, FieldType, parse_config
 from tocsin.plugins.manager import ChannelClass, hookimpl
 
 __all__ = ["FakeChannel", "FakeChannelConfig", "FakeDelivery", "tocsin_channels"]
@@ -46,7 +46,7 @@ class FakeChannel(Channel[FakeChannelConfig]):
     kind = "fake"
     display_name = "Fake (tests)"
     fields = (ConfigField("address", FieldType.STRING, "Any label for the destination", default="fake"),)
-    throttle: Throttle | None = None
+    throttle = None
 
     def __init__(self, context: ChannelContext) -> None:
         super().__init__(context)
@@ -59,12 +59,19 @@ class FakeChannel(Channel[FakeChannelConfig]):
 
     def send(self, notification: Notification, config: FakeChannelConfig) -> DeliveryResult:
         with self._lock:
-            result = self._failures.pop(0) if self._failures else DeliveryResult.sent(notification.idempotency_key)
+            result = (
+                self._failures.pop(0) if self._failures else DeliveryResult.sent(notification.idempotency_key)
+            )
             self.attempts.append(FakeDelivery(notification, config, self.context.clock.now(), result))
         return result
 
     def fail_next(
-        self, times: int, reason: str = "fake failure", *, retryable: bool = True, retry_after: timedelta | None = None
+        self,
+        times: int,
+        reason: str = "fake failure",
+        *,
+        retryable: bool = True,
+        retry_after: timedelta | None = None,
     ) -> None:
         """Make the next ``times`` attempts fail with ``reason``."""
         failure = DeliveryResult.failed(reason, retryable=retryable, retry_after=retry_after)

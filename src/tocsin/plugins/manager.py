@@ -33,6 +33,7 @@ from tocsin.plugins.channels import Channel, ChannelContext
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "ChannelClass",
     "ChannelRegistry",
     "TocsinPlugins",
     "build_plugin_manager",

@@ -60,7 +60,13 @@ class EmailChannel(Channel[EmailConfig]):
     display_name = "E-mail (SMTP)"
     fields = (
         ConfigField("host", FieldType.STRING, "SMTP server host name", required=True),
-        ConfigField("port", FieldType.INTEGER, "SMTP port (default 25, 587 or 465 by security)", minimum=1, maximum=65535),
+        ConfigField(
+            "port",
+            FieldType.INTEGER,
+            "SMTP port (default 25, 587 or 465 by security)",
+            minimum=1,
+            maximum=65535,
+        ),
         ConfigField(
             "security",
             FieldType.CHOICE,
@@ -68,13 +74,20 @@ class EmailChannel(Channel[EmailConfig]):
             default=SmtpSecurity.STARTTLS.value,
             choices=tuple(SmtpSecurity),
         ),
-        ConfigField("from_address", FieldType.EMAIL, "Sender address, e.g. oncall@example.org", required=True),
+        ConfigField(
+            "from_address", FieldType.EMAIL, "Sender address, e.g. oncall@example.org", required=True
+        ),
         ConfigField("from_name", FieldType.STRING, "Sender display name", default="tocsin"),
         ConfigField("username", FieldType.STRING, "SMTP AUTH user name (needs starttls or ssl)"),
         ConfigField("password", FieldType.STRING, "SMTP AUTH password", secret=True),
         ConfigField("ca_file", FieldType.STRING, "PEM file of the CA that signed the server's certificate"),
         ConfigField(
-            "timeout_seconds", FieldType.INTEGER, "Seconds to wait for the server", default=30, minimum=1, maximum=120
+            "timeout_seconds",
+            FieldType.INTEGER,
+            "Seconds to wait for the server",
+            default=30,
+            minimum=1,
+            maximum=120,
         ),
     )
     # A guard against a runaway loop, loose enough that a storm of pages still goes out at once.
@@ -87,7 +100,9 @@ class EmailChannel(Channel[EmailConfig]):
         if (username is None) != (password is None):
             raise _config_error("username and password go together: give both or neither", "password")
         if username is not None and security is SmtpSecurity.PLAIN:
-            raise _config_error("refusing to send an SMTP password unencrypted; use starttls or ssl", "security")
+            raise _config_error(
+                "refusing to send an SMTP password unencrypted; use starttls or ssl", "security"
+            )
         port = values.values.get("port")
         return EmailConfig(
             host=values.text("host"),
@@ -104,7 +119,9 @@ class EmailChannel(Channel[EmailConfig]):
     def send(self, notification: Notification, config: EmailConfig) -> DeliveryResult:
         address = notification.recipient.email
         if not address:
-            return DeliveryResult.failed(f"{notification.recipient.name} has no e-mail address", retryable=False)
+            return DeliveryResult.failed(
+                f"{notification.recipient.name} has no e-mail address", retryable=False
+            )
         try:
             message = build_email(notification, config)
         except (ValueError, IndexError) as error:  # the header registry's complaints about an address
@@ -156,11 +173,15 @@ def _deliver(message: EmailMessage, config: EmailConfig, context: ssl.SSLContext
         return DeliveryResult.failed(f"{server} does not support it: {error}", retryable=False)
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()))
-        return DeliveryResult.failed(f"{server} refused the recipient: {code} {text.decode(errors='replace')}", retryable=code < 500)
+        return DeliveryResult.failed(
+            f"{server} refused the recipient: {code} {text.decode(errors='replace')}", retryable=code < 500
+        )
     except smtplib.SMTPResponseException as error:
-        return DeliveryResult.failed(f"{server} answered {_smtp_text(error)}", retryable=error.smtp_code < 500)
+        return DeliveryResult.failed(
+            f"{server} answered {_smtp_text(error)}", retryable=error.smtp_code < 500
+        )
     except (smtplib.SMTPException, OSError) as error:
-        return DeliveryResult.failed(f"{server}: {error or type(error).__name__}", retryable=True)
+        return DeliveryResult.failed(f"{server}: {str(error) or type(error).__name__}", retryable=True)
     return DeliveryResult.sent(message["Message-ID"])
 
 
@@ -178,7 +199,11 @@ def _connect(config: EmailConfig, context: ssl.SSLContext) -> smtplib.SMTP:
 
 
 def _smtp_text(error: smtplib.SMTPResponseException) -> str:
-    text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
+    text = (
+        error.smtp_error.decode(errors="replace")
+        if isinstance(error.smtp_error, bytes)
+        else str(error.smtp_error)
+    )
     return f"{error.smtp_code} {text}"
 
 

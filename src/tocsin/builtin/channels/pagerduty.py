@@ -45,14 +45,25 @@ class PagerDutyChannel(Channel[PagerDutyConfig]):
     display_name = "PagerDuty (Events API v2)"
     fields = (
         ConfigField(
-            "routing_key", FieldType.STRING, "The service's 32-character integration key", required=True, secret=True
+            "routing_key",
+            FieldType.STRING,
+            "The service's 32-character integration key",
+            required=True,
+            secret=True,
         ),
         ConfigField(
-            "url", FieldType.URL, "Events API endpoint (EU: https://events.eu.pagerduty.com/v2/enqueue)",
+            "url",
+            FieldType.URL,
+            "Events API endpoint (EU: https://events.eu.pagerduty.com/v2/enqueue)",
             default=PAGERDUTY_EVENTS_URL,
         ),
         ConfigField(
-            "timeout_seconds", FieldType.INTEGER, "Seconds to wait for PagerDuty", default=10, minimum=1, maximum=60
+            "timeout_seconds",
+            FieldType.INTEGER,
+            "Seconds to wait for PagerDuty",
+            default=10,
+            minimum=1,
+            maximum=60,
         ),
     )
     # PagerDuty allows about 120 events a minute per integration key.

@@ -57,8 +57,17 @@ class SlackChannel(Channel[SlackConfig]):
             required=True,
             secret=True,
         ),
-        ConfigField("timeout_seconds", FieldType.INTEGER, "Seconds to wait for Slack", default=10, minimum=1, maximum=60),
-        ConfigField("mention", FieldType.BOOLEAN, "Mention the recipient by their Slack user id", default=True),
+        ConfigField(
+            "timeout_seconds",
+            FieldType.INTEGER,
+            "Seconds to wait for Slack",
+            default=10,
+            minimum=1,
+            maximum=60,
+        ),
+        ConfigField(
+            "mention", FieldType.BOOLEAN, "Mention the recipient by their Slack user id", default=True
+        ),
     )
     # Slack allows about one message a second per webhook, with short bursts.
     throttle = Throttle(max_messages=5, per=timedelta(seconds=5))
@@ -109,7 +118,10 @@ def slack_message(notification: Notification, *, mention: bool = True) -> dict[s
         {
             "type": "context",
             "elements": [
-                {"type": "mrkdwn", "text": f"<{notification.incident_url}|Open {notification.incident_id}> · tocsin"}
+                {
+                    "type": "mrkdwn",
+                    "text": f"<{notification.incident_url}|Open {notification.incident_id}> · tocsin",
+                }
             ],
         }
     )

@@ -51,7 +51,12 @@ class WebhookChannel(Channel[WebhookConfig]):
             secret=True,
         ),
         ConfigField(
-            "timeout_seconds", FieldType.INTEGER, "Seconds to wait for the receiver", default=15, minimum=1, maximum=30
+            "timeout_seconds",
+            FieldType.INTEGER,
+            "Seconds to wait for the receiver",
+            default=15,
+            minimum=1,
+            maximum=30,
         ),
     )
     throttle = Throttle(max_messages=600, per=timedelta(minutes=1))
@@ -66,14 +71,20 @@ class WebhookChannel(Channel[WebhookConfig]):
         try:
             parse_webhook_secret(secret)
         except InvalidInput as error:
-            raise InvalidInput(f"webhook channel: secret: {error.message}", code=error.code, field="secret") from None
-        return WebhookConfig(url=values.text("url"), secret=secret, timeout_seconds=values.integer("timeout_seconds"))
+            raise InvalidInput(
+                f"webhook channel: secret: {error.message}", code=error.code, field="secret"
+            ) from None
+        return WebhookConfig(
+            url=values.text("url"), secret=secret, timeout_seconds=values.integer("timeout_seconds")
+        )
 
     def send(self, notification: Notification, config: WebhookConfig) -> DeliveryResult:
         body = json.dumps(webhook_payload(notification), separators=(",", ":"), ensure_ascii=False).encode()
         now = self.context.clock.now()
         headers = webhook_headers(config.secret, notification.idempotency_key, now, body)
-        answer = http.post_bytes(self._client, config.url, body, timeout=config.timeout_seconds, headers=headers)
+        answer = http.post_bytes(
+            self._client, config.url, body, timeout=config.timeout_seconds, headers=headers
+        )
         if isinstance(answer, DeliveryResult):
             return answer
         if answer.status_code == 410:

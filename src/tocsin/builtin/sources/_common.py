@@ -8,18 +8,24 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic_core import PydanticCustomError
 
 from tocsin.errors import InvalidInput
 from tocsin.plugins.sources import check_body_size
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "RequiredText",
     "StrMap",
     "Timestamp",
     "TimestampAssumingUtc",
     "compact_json",
+    "describe_errors",
+    "load_json_object",
     "load_model",
+    "not_blank",
     "parse_timestamp",
+    "text_map",
 ]
 
 # Alertmanager and Grafana send a whole alert group in one body; 4 MiB holds thousands of alerts with
@@ -67,8 +73,8 @@ Timestamp = Annotated[datetime | None, BeforeValidator(parse_timestamp)]
 TimestampAssumingUtc = Annotated[datetime | None, BeforeValidator(lambda v: parse_timestamp(v, assume_utc=True))]
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
-    text = ""
+def _location(loc: tuple[int | str, ...], prefix: str) -> str:
+    text = prefix
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
@@ -77,17 +83,32 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text or "body"
 
 
-def describe_errors(exc: ValidationError) -> list[str]:
-    """Each validation problem as one line a sender can act on: ``'alerts[0].status' is invalid: ...``."""
+def describe_errors(exc: ValidationError, prefix: str = "") -> list[str]:
+    """Each validation problem as one line a sender can act on: ``'alerts[0].status' is invalid: ...``.
+
+    ``prefix`` names where the validated object sits in the body (``"payload"``).
+    """
     lines: list[str] = []
     for error in exc.errors(include_url=False, include_context=False, include_input=False):
-        where = _location(tuple(error["loc"]))
-        if error["type"] == "missing":
+        where = _location(tuple(error["loc"]), prefix)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] in ("missing", "blank"):
             lines.append(f"'{where}' is missing or blank")
+        elif not error["loc"] and not prefix:
+            lines.append(message)  # a whole-body rule that names its own fields
         else:
-            message = str(error["msg"]).removeprefix("Value error, ")
             lines.append(f"'{where}' is invalid: {message}")
     return lines
+
+
+def not_blank(value: object) -> object:
+    """Refuse a missing, empty or all-blank text value, reported as "is missing or blank"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise PydanticCustomError("blank", "is missing or blank")
+    return value
+
+
+RequiredText = Annotated[str, BeforeValidator(not_blank)]
 
 
 def load_json_object(body: bytes, source: str) -> dict[str, Any]:
@@ -129,4 +150,7 @@ def compact_json(value: object) -> str:
 
 def text_map(values: Mapping[str, object]) -> dict[str, str]:
     """A free-form JSON object (PagerDuty ``custom_details``) flattened to text values."""
-    return {str(key): compact_json(value) for key, value in values.items()}
+    try:
+        return {str(key): compact_json(value) for key, value in values.items()}
+    except RecursionError:
+        raise InvalidInput("details are nested too deeply", errors=["details are nested too deeply"]) from None
