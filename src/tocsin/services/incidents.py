@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from sqlalchemy import Connection
@@ -30,10 +30,10 @@ from tocsin.services import targets
 from tocsin.services.events import Change, EventBus
 from tocsin.services.severities import resolve_severity
 from tocsin.store import incidents, severities, timeline
-from tocsin.store.db import Database
+from tocsin.store.db import Database, after_commit
 from tocsin.store.incidents import IncidentFilter
 
-__all__ = ["Declaration", "IncidentService", "Mutation"]
+__all__ = ["Declaration", "IncidentHook", "IncidentService", "Mutation"]
 
 _RETRIES = 5
 
@@ -57,6 +57,21 @@ class Mutation:
     after: Callable[[Connection, Incident, datetime], None] | None = None
 
 
+class IncidentHook(Protocol):
+    """Runs inside the transaction of every incident change, so its writes commit with it (or not at all).
+
+    Paging freezes the escalation policy here and writes its outbox; playbooks pin their version.
+    """
+
+    def on_declared(self, conn: Connection, incident: Incident, now: datetime) -> None: ...
+
+    def on_changed(self, conn: Connection, before: Incident, after: Incident, now: datetime) -> None: ...
+
+
+class ConcurrentChange(Exception):
+    """Another writer changed the incident between our read and our write; the caller retries."""
+
+
 def _check_services(services: Sequence[str]) -> list[str]:
     cleaned = [check_text("service", s, LIMITS.service_name, required=True) for s in services]
     if len(cleaned) > LIMITS.services:
@@ -69,6 +84,10 @@ class IncidentService:
         self.db = db
         self.clock = clock
         self.events = events
+        self.hooks: list[IncidentHook] = []
+
+    def add_hook(self, hook: IncidentHook) -> None:
+        self.hooks.append(hook)
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -102,40 +121,53 @@ class IncidentService:
     # -- declaring -------------------------------------------------------------------------------------
 
     def declare(self, declaration: Declaration, *, actor: str) -> Incident:
+        with self.db.write() as conn:
+            return self.declare_in(conn, declaration, actor=actor, now=self.clock.now())
+
+    def declare_in(
+        self, conn: Connection, declaration: Declaration, *, actor: str, now: datetime
+    ) -> Incident:
+        """Declare inside the caller's write transaction (alert ingest declares many in one commit)."""
         title = check_text("title", declaration.title, LIMITS.title, required=True)
         summary = check_text("summary", declaration.summary, LIMITS.summary)
         services = _check_services(declaration.services)
         roles = {}
         if declaration.commander:
             roles[Role.COMMANDER.value] = check_text("commander", declaration.commander, LIMITS.person)
-        with self.db.write() as conn:
-            level = resolve_severity(severities.load_scheme(conn), declaration.severity)
-            now = self.clock.now()
-            number = incidents.insert_incident(
-                conn,
-                title=title,
-                state=IncidentState.TRIGGERED.value,
-                severity=level.name,
-                summary=summary,
-                services=services,
-                customer_facing=declaration.customer_facing,
-                roles=roles,
-                started_at=now,
-                updated_at=now,
-                created_by=actor,
-            )
-            details: dict[str, Any] = {"title": title, "severity": level.name, "services": services}
-            details |= {"summary": summary}
-            details |= {"customer_facing": declaration.customer_facing, "roles": roles}
-            timeline.append(conn, number, at=now, actor=actor, kind=TimelineKind.DECLARED, details=details)
-            incident = self._load(conn, number)
-            targets.schedule_targets(conn, incident, level, now)
-        self._published(number, jobs=True)
+        level = resolve_severity(severities.load_scheme(conn), declaration.severity)
+        number = incidents.insert_incident(
+            conn,
+            title=title,
+            state=IncidentState.TRIGGERED.value,
+            severity=level.name,
+            summary=summary,
+            services=services,
+            customer_facing=declaration.customer_facing,
+            roles=roles,
+            started_at=now,
+            updated_at=now,
+            created_by=actor,
+        )
+        details: dict[str, Any] = {"title": title, "severity": level.name, "services": services}
+        details |= {"summary": summary, "customer_facing": declaration.customer_facing, "roles": roles}
+        timeline.append(conn, number, at=now, actor=actor, kind=TimelineKind.DECLARED, details=details)
+        incident = self._load(conn, number)
+        targets.schedule_targets(conn, incident, level, now)
+        for hook in self.hooks:
+            hook.on_declared(conn, incident, now)
+        self._publish_after(conn, number, jobs=True)
         return incident
 
     # -- changing --------------------------------------------------------------------------------------
 
     def acknowledge(self, number: int, *, actor: str) -> Incident:
+        return self._mutate(number, actor, self._acknowledging(actor))
+
+    def acknowledge_in(self, conn: Connection, number: int, *, actor: str, now: datetime) -> Incident:
+        return self._mutate_in(conn, number, actor, self._acknowledging(actor), now)
+
+    @staticmethod
+    def _acknowledging(actor: str) -> Callable[[Incident, datetime], Mutation]:
         def change(incident: Incident, now: datetime) -> Mutation:
             if incident.state != IncidentState.TRIGGERED:
                 by = f" by {incident.acknowledged_by}" if incident.acknowledged_by else ""
@@ -150,12 +182,31 @@ class IncidentService:
             }
             return Mutation(fields=fields, entries=[(TimelineKind.ACKNOWLEDGED, {})])
 
-        return self._mutate(number, actor, change)
+        return change
 
     def change_state(self, number: int, target: IncidentState, *, actor: str, note: str = "") -> Incident:
-        note = check_text("note", note, LIMITS.note)
         if target == IncidentState.ACKNOWLEDGED:
             return self.acknowledge(number, actor=actor)
+        return self._mutate(number, actor, self._moving(target, actor, note))
+
+    def change_state_in(
+        self,
+        conn: Connection,
+        number: int,
+        target: IncidentState,
+        *,
+        actor: str,
+        now: datetime,
+        note: str = "",
+    ) -> Incident:
+        """Change state inside the caller's transaction (alerts resolving or reopening their incident)."""
+        if target == IncidentState.ACKNOWLEDGED:
+            return self.acknowledge_in(conn, number, actor=actor, now=now)
+        return self._mutate_in(conn, number, actor, self._moving(target, actor, note), now)
+
+    @staticmethod
+    def _moving(target: IncidentState, actor: str, note: str) -> Callable[[Incident, datetime], Mutation]:
+        note = check_text("note", note, LIMITS.note)
 
         def change(incident: Incident, now: datetime) -> Mutation:
             check_transition(incident.state, target)
@@ -171,7 +222,7 @@ class IncidentService:
             details = {"from": incident.state.value, "to": target.value} | ({"note": note} if note else {})
             return Mutation(fields=fields, entries=[(TimelineKind.STATE_CHANGED, details)])
 
-        return self._mutate(number, actor, change)
+        return change
 
     def change_severity(self, number: int, severity: str, *, actor: str) -> Incident:
         with self.db.read() as conn:
@@ -187,7 +238,7 @@ class IncidentService:
             details = {"from": incident.severity, "to": level.name}
             return Mutation({"severity": level.name}, [(TimelineKind.SEVERITY_CHANGED, details)], reschedule)
 
-        return self._mutate(number, actor, change, jobs=True)
+        return self._mutate(number, actor, change)
 
     def assign_role(self, number: int, role: Role, person: str, *, actor: str) -> Incident:
         person = check_text("person", person, LIMITS.person, required=True)
@@ -219,34 +270,40 @@ class IncidentService:
 
         return self._mutate(number, actor, change)
 
-    def _mutate(
+    def _mutate(self, number: int, actor: str, change: Callable[[Incident, datetime], Mutation]) -> Incident:
+        """Apply ``change`` in its own transaction, retrying when another writer got there first."""
+        for _ in range(_RETRIES):
+            try:
+                with self.db.write() as conn:
+                    return self._mutate_in(conn, number, actor, change, self.clock.now())
+            except ConcurrentChange:
+                continue
+        raise Conflict(f"INC-{number} is being changed by someone else; try again", code="concurrent_change")
+
+    def _mutate_in(
         self,
+        conn: Connection,
         number: int,
         actor: str,
         change: Callable[[Incident, datetime], Mutation],
-        *,
-        jobs: bool = False,
+        now: datetime,
     ) -> Incident:
-        """Apply ``change`` under optimistic concurrency, retrying when another writer got there first."""
-        for _ in range(_RETRIES):
-            with self.db.write() as conn:
-                incident = self._load(conn, number)
-                now = self.clock.now()
-                mutation = change(incident, now)
-                if not incidents.update_if_version(
-                    conn, number, incident.version, updated_at=now, **mutation.fields
-                ):
-                    continue
-                for kind, details in mutation.entries:
-                    timeline.append(conn, number, at=now, actor=actor, kind=kind, details=details)
-                changed = self._load(conn, number)
-                if mutation.after:
-                    mutation.after(conn, changed, now)
-            self._published(number, jobs=jobs)
-            return changed
-        raise Conflict(f"INC-{number} is being changed by someone else; try again", code="concurrent_change")
+        """Apply ``change`` once inside ``conn``; raises :class:`ConcurrentChange` if the version moved."""
+        incident = self._load(conn, number)
+        mutation = change(incident, now)
+        if not incidents.update_if_version(conn, number, incident.version, updated_at=now, **mutation.fields):
+            raise ConcurrentChange
+        for kind, details in mutation.entries:
+            timeline.append(conn, number, at=now, actor=actor, kind=kind, details=details)
+        changed = self._load(conn, number)
+        if mutation.after:
+            mutation.after(conn, changed, now)
+        for hook in self.hooks:
+            hook.on_changed(conn, incident, changed, now)
+        self._publish_after(conn, number, jobs=True)
+        return changed
 
-    def _published(self, number: int, *, jobs: bool = False) -> None:
-        self.events.publish(Change("incident", number))
+    def _publish_after(self, conn: Connection, number: int, *, jobs: bool) -> None:
+        after_commit(conn, lambda: self.events.publish(Change("incident", number)))
         if jobs:
-            self.events.publish(Change("jobs"))
+            after_commit(conn, lambda: self.events.publish(Change("jobs")))

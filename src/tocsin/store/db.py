@@ -8,7 +8,7 @@ lock it could not upgrade; readers see a consistent WAL snapshot and never wait 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,9 +18,18 @@ from sqlalchemy.exc import OperationalError
 
 from tocsin.errors import Unavailable
 
-__all__ = ["Database"]
+__all__ = ["Database", "after_commit"]
 
 _WRITE = "tocsin_write"
+_AFTER_COMMIT = "tocsin_after_commit"
+
+
+def after_commit(conn: Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the write transaction on ``conn`` has committed (never if it rolls back).
+
+    Use it for effects that must not be seen before the data is durable: waking live views or the worker.
+    """
+    conn.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 class Database:
@@ -65,9 +74,15 @@ class Database:
         lock = self._write_lock
         if lock is not None:
             lock.acquire()
+        callbacks: list[Callable[[], None]] = []
         try:
-            with self.engine.connect().execution_options(**{_WRITE: True}) as conn, conn.begin():
-                yield conn
+            with self.engine.connect().execution_options(**{_WRITE: True}) as conn:
+                conn.info[_AFTER_COMMIT] = callbacks
+                try:
+                    with conn.begin():
+                        yield conn
+                finally:
+                    conn.info.pop(_AFTER_COMMIT, None)
         except OperationalError as exc:
             if _is_lock_timeout(exc):
                 raise Unavailable("the database is busy; retry shortly", code="store_busy") from exc
@@ -75,6 +90,8 @@ class Database:
         finally:
             if lock is not None:
                 lock.release()
+        for callback in callbacks:
+            callback()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -78,7 +78,9 @@ def list_incidents(
     if where.severities:
         query = query.where(incidents.c.severity.in_(list(where.severities)))
     if where.service:
-        in_service = select(incident_services.c.incident_id).where(incident_services.c.service == where.service)
+        in_service = select(incident_services.c.incident_id).where(
+            incident_services.c.service == where.service
+        )
         query = query.where(incidents.c.id.in_(in_service))
     if where.started_after:
         query = query.where(incidents.c.started_at >= where.started_after)

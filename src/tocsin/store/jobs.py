@@ -90,7 +90,9 @@ def claim_due(conn: Connection, now: datetime, *, limit: int, lease: timedelta) 
             .values(status="running", lease_until=now + lease, token=token, attempts=row["attempts"] + 1)
         )
         claimed.append(
-            ClaimedJob(row["id"], row["kind"], dict(row["payload"]), row["attempts"] + 1, token, row["due_at"])
+            ClaimedJob(
+                row["id"], row["kind"], dict(row["payload"]), row["attempts"] + 1, token, row["due_at"]
+            )
         )
     return claimed
 
@@ -121,7 +123,9 @@ def retry_later(conn: Connection, job: ClaimedJob, *, error: str, due_at: dateti
     conn.execute(
         update(jobs)
         .where(jobs.c.id == job.id, jobs.c.token == job.token)
-        .values(status=status, due_at=due_at or job.due_at, lease_until=None, token=None, last_error=error[:2000])
+        .values(
+            status=status, due_at=due_at or job.due_at, lease_until=None, token=None, last_error=error[:2000]
+        )
     )
 
 

@@ -13,6 +13,8 @@ from tocsin.store.db import Database
 
 __all__ = ["current_revision", "head_revision", "is_current", "upgrade"]
 
+# Features add their tables as migrations branching from the core revision; "heads" applies them all.
+
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 
@@ -22,7 +24,7 @@ def _config() -> Config:
     return config
 
 
-def upgrade(db: Database, revision: str = "head") -> None:
+def upgrade(db: Database, revision: str = "heads") -> None:
     """Bring the schema up to ``revision`` (all of it by default)."""
     with db.write() as conn:
         config = _config()
@@ -31,12 +33,16 @@ def upgrade(db: Database, revision: str = "head") -> None:
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    """The revision(s) this code expects, comma-separated when several features branch."""
+    heads = sorted(ScriptDirectory.from_config(_config()).get_heads())
+    return ",".join(heads) or None
 
 
 def current_revision(db: Database) -> str | None:
+    """The revision(s) the database is at, in the same form as :func:`head_revision`."""
     with db.read() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = sorted(MigrationContext.configure(conn).get_current_heads())
+    return ",".join(heads) or None
 
 
 def is_current(db: Database) -> bool:

@@ -17,7 +17,15 @@ from sqlalchemy import (
 
 from tocsin.store.types import UTCDateTime
 
-__all__ = ["api_tokens", "incident_services", "incidents", "jobs", "metadata", "severity_levels", "timeline_entries"]
+__all__ = [
+    "api_tokens",
+    "incident_services",
+    "incidents",
+    "jobs",
+    "metadata",
+    "severity_levels",
+    "timeline_entries",
+]
 
 metadata = MetaData(
     naming_convention={

@@ -52,5 +52,6 @@ def has_entry(conn: Connection, incident_number: int, kind: str, **details: Any)
         timeline_entries.c.incident_id == incident_number, timeline_entries.c.kind == kind
     )
     return any(
-        all(found.get(key) == value for key, value in details.items()) for found in conn.execute(query).scalars()
+        all(found.get(key) == value for key, value in details.items())
+        for found in conn.execute(query).scalars()
     )

@@ -36,7 +36,9 @@ def _to_token(row: RowMapping) -> StoredToken:
     )
 
 
-def insert_token(conn: Connection, *, name: str, role: str, token_hash: str, prefix: str, at: datetime) -> int:
+def insert_token(
+    conn: Connection, *, name: str, role: str, token_hash: str, prefix: str, at: datetime
+) -> int:
     values = {"name": name, "role": role, "token_hash": token_hash, "prefix": prefix, "created_at": at}
     return int(conn.execute(insert(api_tokens).returning(api_tokens.c.id), values).scalar_one())
 
@@ -52,7 +54,9 @@ def list_tokens(conn: Connection) -> list[StoredToken]:
 
 def revoke(conn: Connection, name: str, at: datetime) -> bool:
     result = conn.execute(
-        update(api_tokens).where(api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None)).values(revoked_at=at)
+        update(api_tokens)
+        .where(api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=at)
     )
     return result.rowcount == 1
 

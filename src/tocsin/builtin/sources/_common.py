@@ -26,6 +26,7 @@ __all__ = [
     "not_blank",
     "parse_timestamp",
     "text_map",
+    "validate_model",
 ]
 
 # Alertmanager and Grafana send a whole alert group in one body; 4 MiB holds thousands of alerts with
@@ -70,7 +71,9 @@ def parse_timestamp(value: object, *, assume_utc: bool = False) -> datetime | No
 
 
 Timestamp = Annotated[datetime | None, BeforeValidator(parse_timestamp)]
-TimestampAssumingUtc = Annotated[datetime | None, BeforeValidator(lambda v: parse_timestamp(v, assume_utc=True))]
+TimestampAssumingUtc = Annotated[
+    datetime | None, BeforeValidator(lambda v: parse_timestamp(v, assume_utc=True))
+]
 
 
 def _location(loc: tuple[int | str, ...], prefix: str) -> str:
@@ -116,9 +119,13 @@ def load_json_object(body: bytes, source: str) -> dict[str, Any]:
     try:
         document = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{source} body is not UTF-8 (byte {exc.start})", errors=["body is not UTF-8"]) from None
+        raise InvalidInput(
+            f"{source} body is not UTF-8 (byte {exc.start})", errors=["body is not UTF-8"]
+        ) from None
     except RecursionError:
-        raise InvalidInput(f"{source} body is nested too deeply", errors=["body is nested too deeply"]) from None
+        raise InvalidInput(
+            f"{source} body is nested too deeply", errors=["body is nested too deeply"]
+        ) from None
     except ValueError as exc:  # JSONDecodeError, and over-long integers
         reason = f"body is not valid JSON: {exc}"
         raise InvalidInput(f"{source} {reason}", errors=[reason]) from None
@@ -128,17 +135,23 @@ def load_json_object(body: bytes, source: str) -> dict[str, Any]:
     return document
 
 
-def load_model(model: type[Model], body: bytes, *, limit: int, source: str) -> Model:
-    """Check the size, decode the JSON and validate it against ``model``; every failure is a tocsin error."""
-    check_body_size(body, limit, source)
-    document = load_json_object(body, source)
+def validate_model(model: type[Model], document: Mapping[str, Any], *, source: str) -> Model:
+    """``document`` validated against ``model``; every problem is listed in an :class:`InvalidInput`."""
     try:
         return model.model_validate(document)
     except ValidationError as exc:
         errors = describe_errors(exc)
         raise InvalidInput(f"{source} body is invalid: {'; '.join(errors[:5])}", errors=errors) from None
     except RecursionError:
-        raise InvalidInput(f"{source} body is nested too deeply", errors=["body is nested too deeply"]) from None
+        raise InvalidInput(
+            f"{source} body is nested too deeply", errors=["body is nested too deeply"]
+        ) from None
+
+
+def load_model(model: type[Model], body: bytes, *, limit: int, source: str) -> Model:
+    """Check the size, decode the JSON and validate it against ``model``; every failure is a tocsin error."""
+    check_body_size(body, limit, source)
+    return validate_model(model, load_json_object(body, source), source=source)
 
 
 def compact_json(value: object) -> str:
@@ -153,4 +166,6 @@ def text_map(values: Mapping[str, object]) -> dict[str, str]:
     try:
         return {str(key): compact_json(value) for key, value in values.items()}
     except RecursionError:
-        raise InvalidInput("details are nested too deeply", errors=["details are nested too deeply"]) from None
+        raise InvalidInput(
+            "details are nested too deeply", errors=["details are nested too deeply"]
+        ) from None

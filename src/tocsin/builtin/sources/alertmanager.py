@@ -11,7 +11,6 @@ Grafana's webhook is a superset of this shape; :mod:`.grafana` reuses the models
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 

@@ -56,7 +56,9 @@ class _GrafanaMessage(AlertmanagerMessage):
     def _check_version(cls, version: str) -> str:
         # Replaces the parent's check (same name): Grafana's own webhook format is version "1".
         if version != "1":
-            hint = " (Alertmanager sends version 4: use an Alertmanager integration)" if version == "4" else ""
+            hint = (
+                " (Alertmanager sends version 4: use an Alertmanager integration)" if version == "4" else ""
+            )
             raise ValueError(f"this receiver takes Grafana webhook version 1, not {version!r}{hint}")
         return version
 

@@ -105,7 +105,9 @@ class _AlertEvent(BaseModel):
         if self.event_action is EventAction.TRIGGER and self.payload is None:
             raise ValueError("'payload' is missing or blank: a trigger event needs a payload")
         if self.event_action is not EventAction.TRIGGER and self.dedup_key is None:
-            raise ValueError(f"'dedup_key' is missing or blank: {self.event_action} needs the alert's dedup_key")
+            raise ValueError(
+                f"'dedup_key' is missing or blank: {self.event_action} needs the alert's dedup_key"
+            )
         return self
 
 
