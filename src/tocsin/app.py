@@ -41,7 +41,7 @@ class Runtime:
         )
 
     def close(self) -> None:
-        self.services.db.dispose()
+        self.services.close()
 
 
 def open_runtime(settings: Settings, *, clock: Clock | None = None, upgrade: bool = True) -> Runtime:

@@ -13,7 +13,6 @@ prometheus-alertmanager``).
 from __future__ import annotations
 
 import json
-import queue
 import shutil
 import socket
 import subprocess
@@ -25,10 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from tocsin.builtin.sources import pagerduty_accepted
 from tocsin.clock import SystemClock
 
 ALERTMANAGER_BINARY = shutil.which("prometheus-alertmanager")
@@ -56,8 +57,8 @@ class CapturedRequest:
     headers: Mapping[str, str]
     body: bytes
 
-    def json(self) -> dict[str, object]:
-        document: dict[str, object] = json.loads(self.body)
+    def json(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(self.body)
         return document
 
 
@@ -79,18 +80,50 @@ class _CaptureHandler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _pagerduty_answer(body: bytes) -> bytes:
+        """tocsin's own 202 body, echoing the event's dedup_key (PagerDuty clients require it)."""
         try:
-            dedup_key = str(json.loads(body).get("dedup_key", ""))
+            dedup_key = str(json.loads(body).get("dedup_key") or "")
         except (ValueError, AttributeError):
             dedup_key = ""
-        return json.dumps({"status": "success", "message": "Event processed", "dedup_key": dedup_key}).encode()
+        return json.dumps(pagerduty_accepted(dedup_key)).encode()
 
     def log_message(self, format: str, *args: object) -> None:  # quiet: pytest shows failures
         pass
 
 
 class _CaptureHTTPServer(ThreadingHTTPServer):
-    captured: queue.Queue[CapturedRequest]
+    captured: _Captured
+
+
+class _Captured:
+    """Every request received, in arrival order; each can be claimed once by a waiting test."""
+
+    def __init__(self) -> None:
+        self._requests: list[CapturedRequest] = []
+        self._claimed: set[int] = set()
+        self._changed = threading.Condition()
+
+    def put(self, request: CapturedRequest) -> None:
+        with self._changed:
+            self._requests.append(request)
+            self._changed.notify_all()
+
+    def claim(self, accept: Callable[[CapturedRequest], bool], timeout: float) -> CapturedRequest | None:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for index, request in enumerate(self._requests):
+                    if index not in self._claimed and accept(request):
+                        self._claimed.add(index)
+                        return request
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._changed.wait(remaining)
+
+    def all(self) -> list[CapturedRequest]:
+        with self._changed:
+            return list(self._requests)
 
 
 class CaptureServer:
@@ -98,13 +131,18 @@ class CaptureServer:
 
     def __init__(self) -> None:
         self._server = _CaptureHTTPServer(("127.0.0.1", 0), _CaptureHandler)
-        self._server.captured = queue.Queue()
+        self._server.captured = _Captured()
         self._thread = threading.Thread(target=self._server.serve_forever, name="capture-server", daemon=True)
 
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    @property
+    def requests(self) -> list[CapturedRequest]:
+        """Every request received so far, in arrival order."""
+        return self._server.captured.all()
 
     def __enter__(self) -> CaptureServer:
         self._thread.start()
@@ -118,18 +156,15 @@ class CaptureServer:
     def wait_for(
         self, accept: Callable[[CapturedRequest], bool], *, timeout: float = 20.0, what: str = "a request"
     ) -> CapturedRequest:
-        """The first captured request (from now on, in arrival order) that ``accept`` returns True for."""
-        deadline = time.monotonic() + timeout
-        seen: list[str] = []
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                request = self._server.captured.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if accept(request):
-                return request
-            seen.append(f"{request.path}: {request.body[:200]!r}")
-        raise AssertionError(f"no {what} within {timeout}s; saw {len(seen)} others: {seen[-3:]}")
+        """The earliest request not yet claimed that ``accept`` returns True for, waiting for it to arrive.
+
+        Requests that do not match stay available to later waits, whatever order they arrived in.
+        """
+        request = self._server.captured.claim(accept, timeout)
+        if request is None:
+            seen = [f"{r.path}: {r.body[:200]!r}" for r in self.requests]
+            raise AssertionError(f"no {what} within {timeout}s; received {len(seen)}: {seen[-3:]}")
+        return request
 
 
 # --- Alertmanager ---------------------------------------------------------------------------------------
@@ -142,17 +177,22 @@ class AlertmanagerSetup:
     webhook_url: str | None = None
     pagerduty_url: str | None = None
     routing_key: str = "0123456789abcdef0123456789abcdef"
-    pagerduty_severity: str = '{{ if .CommonLabels.severity }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}'
+    pagerduty_severity: str = (
+        "{{ if .CommonLabels.severity }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}"
+    )
     group_by: Sequence[str] = ("alertname", "service")
     group_wait: str = "1s"
     group_interval: str = "1s"
     repeat_interval: str = "1h"
+    max_alerts: int = 0  # webhook_configs max_alerts: 0 sends every alert of the group
     extra_receivers: Sequence[Mapping[str, object]] = ()
 
     def to_config(self) -> dict[str, object]:
         receiver: dict[str, object] = {"name": "tocsin"}
         if self.webhook_url:
-            receiver["webhook_configs"] = [{"url": self.webhook_url, "send_resolved": True}]
+            receiver["webhook_configs"] = [
+                {"url": self.webhook_url, "send_resolved": True, "max_alerts": self.max_alerts}
+            ]
         if self.pagerduty_url:
             receiver["pagerduty_configs"] = [
                 {
@@ -198,12 +238,16 @@ class RunningAlertmanager:
     def fire(
         self, labels: Mapping[str, str], annotations: Mapping[str, str] | None = None, *, source: str = ""
     ) -> dict[str, object]:
-        """An alert payload that is firing now (``endsAt`` well in the future)."""
+        """An alert payload that starts firing now (``endsAt`` well in the future).
+
+        ``startsAt`` is now, not earlier: Alertmanager flushes a new group at once, without waiting
+        ``group_wait``, when its alert started longer than ``group_wait`` ago.
+        """
         now = self.clock.now()
         return {
             "labels": dict(labels),
             "annotations": dict(annotations or {}),
-            "startsAt": rfc3339(now - timedelta(seconds=5)),
+            "startsAt": rfc3339(now),
             "endsAt": rfc3339(now + timedelta(hours=1)),
             "generatorURL": source,
         }
@@ -216,7 +260,9 @@ class RunningAlertmanager:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log_path: Path, timeout: float = 20.0) -> None:
+def _wait_ready(
+    process: subprocess.Popen[bytes], base_url: str, log_path: Path, timeout: float = 20.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -8,8 +8,8 @@
     /incident status [INC-42]
     /incident help
 
-Slack sends everything after ``/incident`` as the ``text`` field; :func:`parse_slash_command` turns it
-into one typed command. When ``ack``, ``resolve`` or ``status`` name no incident, ``incident_id`` is
+Slack sends everything after ``/incident`` as the ``text`` field (with ``&``, ``<`` and ``>`` escaped);
+:func:`parse_slash_command` turns it into one typed command. When ``ack``, ``resolve`` or ``status`` name no incident, ``incident_id`` is
 ``None`` and the caller picks the incident the Slack channel belongs to (and says so if it cannot).
 """
 
@@ -93,11 +93,11 @@ def parse_slash_command(text: str, scheme: SeverityScheme) -> SlashCommand:
     ``scheme`` is the applied playbook's severity scheme: ``sev1``, ``P0`` or ``critical`` are accepted
     wherever that scheme knows the name or alias.
     """
-    verb, _, rest = text.strip().partition(" ")
-    if not verb:
+    words = _unescape_slack(text).split(maxsplit=1)
+    if not words:
         return ShowHelp()
+    verb, rest = words[0], words[1].strip() if len(words) > 1 else ""
     kind = _VERBS.get(verb.casefold())
-    rest = rest.strip()
     if kind is None:
         raise _invalid(f"unknown command {verb!r}; use create, ack, resolve, status or help")
     if kind == "help":
@@ -110,6 +110,11 @@ def parse_slash_command(text: str, scheme: SeverityScheme) -> SlashCommand:
     if kind == "resolve":
         return ResolveIncident(incident_id)
     return IncidentStatus(incident_id)
+
+
+def _unescape_slack(text: str) -> str:
+    """Slack sends ``&``, ``<`` and ``>`` in a command's text as HTML entities; undo exactly those."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _parse_optional_incident(rest: str, verb: str) -> str | None:

@@ -101,6 +101,11 @@ _RANGE_RE = re.compile(
 )
 _FIRST_RE = re.compile(rf"\bfirst\s+(?P<amount>{_AMOUNT})", re.IGNORECASE)
 _HALF_HOUR_RE = re.compile(r"\bhalf\s+(?:an\s+)?hour\b", re.IGNORECASE)
+# "every hour", "hourly": one of the unit.
+_ONE_UNIT_RE = re.compile(
+    r"\b(?:every|each|per)\s+(?P<unit>minute|hour|day|week)\b|\b(?P<adverb>hourly|daily|weekly)\b", re.IGNORECASE
+)
+_ADVERBS = {"hourly": "hour", "daily": "day", "weekly": "week"}
 _IMMEDIATE_RE = re.compile(r"\b(?:immediate(?:ly)?|asap|right away|at once)\b", re.IGNORECASE)
 _NEXT_BUSINESS_DAY_RE = re.compile(r"\bnext\s+(?:business|working)\s+day\b", re.IGNORECASE)
 _BUSINESS_RE = re.compile(r"\b(?:business|working|office)\s+(?:days?|hours?)\b", re.IGNORECASE)
@@ -129,6 +134,11 @@ def _range(match: re.Match[str]) -> tuple[timedelta, timedelta]:
     )
 
 
+def _one_unit(match: re.Match[str]) -> timedelta:
+    unit = match["unit"] or _ADVERBS[match["adverb"].casefold()]
+    return timedelta(seconds=_UNIT_SECONDS[unit.casefold()])
+
+
 def parse_window(text: str) -> tuple[timedelta, timedelta] | None:
     """The time window a text states, as (start, end): "(0-5 min)", "30-60 minutes", "first 5 minutes".
 
@@ -147,7 +157,8 @@ def parse_window(text: str) -> tuple[timedelta, timedelta] | None:
 def find_duration(text: str) -> timedelta | None:
     """The first duration written anywhere in ``text``, e.g. 30 minutes in "not resolved in 30 minutes".
 
-    A range counts as its upper bound; "half an hour" is 30 minutes. ``None`` when there is none.
+    A range counts as its upper bound; "half an hour" is 30 minutes and "the next business day" one day.
+    ``None`` when there is none.
     """
     candidates: list[tuple[int, timedelta]] = []
     found_range = _RANGE_RE.search(text)
@@ -159,6 +170,12 @@ def find_duration(text: str) -> timedelta | None:
     half = _HALF_HOUR_RE.search(text)
     if half:
         candidates.append((half.start(), timedelta(minutes=30)))
+    business = _NEXT_BUSINESS_DAY_RE.search(text)
+    if business:
+        candidates.append((business.start(), timedelta(days=1)))
+    one = _ONE_UNIT_RE.search(text)
+    if one:
+        candidates.append((one.start(), _one_unit(one)))
     if not candidates:
         return None
     return min(candidates, key=lambda candidate: candidate[0])[1]
@@ -167,7 +184,7 @@ def find_duration(text: str) -> timedelta | None:
 def parse_duration(text: str) -> timedelta | None:
     """The one duration a target or deadline states, or ``None`` when it states none or several.
 
-    Reads "15 minutes", "< 5 minutes", "~1h", "within 24 hours", "1h30m", "0-5 min" (the upper bound),
+    Reads "15 minutes", "< 5 minutes", "~1h", "within 24 hours", "1h30m", "every hour", "0-5 min" (the upper bound),
     "Immediate" (zero), "Immediate (< 5 minutes)" (the bound wins), "Next business day" (one day) and
     the canonical YAML form from :func:`format_duration`. "N/A", "TBD" or "15 minutes for P1, 1 hour
     for P2" give ``None``: a target nobody stated is unknown, never guessed.
@@ -191,6 +208,9 @@ def parse_duration(text: str) -> timedelta | None:
         return None
     if _HALF_HOUR_RE.search(text):
         return timedelta(minutes=30)
+    one = _ONE_UNIT_RE.search(text)
+    if one:
+        return _one_unit(one)
     if _NEXT_BUSINESS_DAY_RE.search(text):
         return timedelta(days=1)
     if _IMMEDIATE_RE.search(text):

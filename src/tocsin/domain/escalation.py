@@ -16,7 +16,7 @@ Routing by severity is in :mod:`tocsin.domain.escalation_routing` and re-exporte
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -230,7 +230,7 @@ def _resolve_one(
     at: datetime,
     schedules: Mapping[str, Schedule],
     teams: Mapping[str, Sequence[str]],
-    known_users: frozenset[str] | None,
+    known_users: Set[str] | None,
 ) -> tuple[tuple[str, ...], MissReason | None]:
     match target:
         case UserTarget(user_id=user_id):
@@ -247,6 +247,8 @@ def _resolve_one(
             members = teams.get(team_id)
             if members is None:
                 return (), MissReason.UNKNOWN_TEAM
+            if isinstance(members, str):  # a str is a Sequence[str] too: one id would page its letters
+                raise TypeError(f"team {team_id!r}: members must be a sequence of user ids, not one string")
             return tuple(members), None if members else MissReason.EMPTY_TEAM
 
 
@@ -256,7 +258,7 @@ def resolve_targets(
     schedules: Mapping[str, Schedule],
     teams: Mapping[str, Sequence[str]],
     *,
-    known_users: frozenset[str] | None = None,
+    known_users: Set[str] | None = None,
 ) -> TargetResolution:
     """Who ``level`` pages when it fires at ``at``.
 

@@ -19,16 +19,21 @@ __all__ = ["SeverityRoute", "SeverityRouting", "escalation_start"]
 
 @dataclass(frozen=True)
 class SeverityRoute:
-    """For incidents of ``severity``: which policy escalates them, and whether they page at all.
+    """For incidents of ``severity`` (or any of its ``aliases``): which policy, and whether they page.
 
     ``policy_id`` ``None`` means the routing's default policy. ``business_hours_only`` holds the page until
-    business hours open; a route that does not page at all waits for the next business day instead.
+    business hours open; on a route that does not page it means the response is due the next business day.
     """
 
     severity: str
     policy_id: str | None = None
     pages: bool = True
     business_hours_only: bool = False
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> list[str]:
+        """The severity's names, folded for comparison."""
+        return [normalize_severity_name(name) for name in (self.severity, *self.aliases)]
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class SeverityRouting:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "routes", tuple(self.routes))
-        names = [normalize_severity_name(route.severity) for route in self.routes]
+        names = [name for route in self.routes for name in route.names()]
         if len(set(names)) != len(names):
             raise InvalidInput("each severity can be routed only once", code="duplicate_severity_route")
 
@@ -48,7 +53,8 @@ class SeverityRouting:
     def from_scheme(cls, scheme: SeverityScheme, default_policy_id: str | None) -> SeverityRouting:
         """Routes that follow each severity level's ``pages`` and ``business_hours_only`` flags."""
         routes = tuple(
-            SeverityRoute(level.name, None, level.pages, level.business_hours_only) for level in scheme.levels
+            SeverityRoute(level.name, None, level.pages, level.business_hours_only, level.aliases)
+            for level in scheme.levels
         )
         return cls(routes, default_policy_id)
 
@@ -60,7 +66,7 @@ class SeverityRouting:
         """
         wanted = normalize_severity_name(severity)
         for route in self.routes:
-            if normalize_severity_name(route.severity) == wanted:
+            if wanted in route.names():
                 return replace(route, policy_id=route.policy_id or self.default_policy_id)
         return SeverityRoute(severity, self.default_policy_id)
 
@@ -68,8 +74,9 @@ class SeverityRouting:
 def escalation_start(route: SeverityRoute, opened_at: datetime, hours: BusinessHours) -> datetime | None:
     """When the escalation of an incident opened at ``opened_at`` starts, or ``None`` if it never pages.
 
-    No page without a policy or on a route that does not page (for those, the response is due on
-    ``hours.next_business_day(opened_at)``); a business-hours-only route waits for business hours to open.
+    No page without a policy or on a route that does not page (if that route is business-hours-only, the
+    response is due at ``hours.next_business_day(opened_at)``); a business-hours-only route that pages
+    waits for business hours to open.
     """
     opened_at = utc(opened_at)
     if not route.pages or route.policy_id is None:

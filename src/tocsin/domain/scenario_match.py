@@ -2,9 +2,11 @@
 
 Explicit label matchers on a scenario win. Without them, the alert's name, summary and description are
 scored against each scenario's title and symptoms with BM25 over lightly stemmed tokens, and the best
-scenario is chosen if its score clears a threshold. Scores are normalised to 0..1 so one threshold works
-for a playbook of three scenarios and one of thirty, and every match says why it was chosen (the timeline
-records it).
+scenario is chosen if its score clears a threshold. The score is normalised to 0..1: the share of the
+alert's words, weighted by how rare they are among the scenarios, that point at the chosen one (a word
+in a scenario's title counts fully, one in its symptoms about 0.7). A scenario also needs a word of its
+title or two of its symptoms, so one shared generic word never decides. Every match says why it was
+chosen, for the timeline.
 
 The tokenizer here (:func:`terms`) is shared with the threshold rules in :mod:`tocsin.domain.alert_rules`.
 """
@@ -34,96 +36,16 @@ __all__ = [
 
 DEFAULT_MIN_SCORE = 0.35
 
-# Words that carry no signal about which scenario fits; kept short on purpose (over-eager stopwords turn
-# "down" or "high" into noise, and those words matter here).
+# Words that say nothing about which scenario fits: grammar, the alert's own vocabulary ("firing",
+# "instance"), and intensifiers ("high") that every other title shares. "down" and "slow" stay: they do.
 _STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "were",
-        "will",
-        "with",
-        "than",
-        "then",
-        "there",
-        "these",
-        "those",
-        "which",
-        "while",
-        "when",
-        "where",
-        "who",
-        "via",
-        "per",
-        "all",
-        "any",
-        "some",
-        "our",
-        "your",
-        "their",
-        "not",
-        "no",
-        "above",
-        "below",
-        "over",
-        "under",
-        "threshold",
-        "too",
-        "many",
-        "soon",
-        "up",
-        "out",
-        "left",
-        "is",
-        "getting",
-        "alert",
-        "alerts",
-        "alerting",
-        "firing",
-        "fired",
-        "detected",
-        "host",
-        "node",
-        "instance",
-        "pod",
-        "container",
-        "server",
-        "target",
-        "job",
-        "high",
-        "low",
-        "increased",
-        "increasing",
-        "decreased",
-        "frequently",
-        "specific",
-        "recent",
-        "multiple",
-    ]
+    """
+    a an and are as at be been by for from has have in into is it its of on or that the this to was were
+    will with than then there these those which while when where who via per all any some our your their
+    not no above below over under threshold too many soon up out left getting alert alerts alerting firing
+    fired detected host node instance pod container server target job high low increased increasing
+    decreased frequently specific recent multiple
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 # Operations vocabulary that different tools spell differently. Both the alert and the scenario text go
@@ -249,7 +171,7 @@ class ScenarioMatch:
     score: float  # 0..1; explicit matchers score 1.0
     basis: MatchBasis
     reason: str
-    matched_terms: tuple[str, ...] = ()
+    matched_words: tuple[str, ...] = ()  # the alert's own words that the scenario shares
 
 
 _TITLE_WEIGHT = 2  # a scenario's title says more about it than one line of its symptoms
@@ -318,11 +240,9 @@ class ScenarioMatcher:
             return None
         score, document, matched = best
         relevance = round(min(score / norm, 1.0), 3)
-        words = ", ".join(query[term][1] for term in matched)
-        reason = f"alert mentions {words} (text relevance {relevance:.2f})"
-        return ScenarioMatch(
-            document.spec.id, document.spec.title, relevance, MatchBasis.TEXT, reason, matched
-        )
+        words = tuple(query[term][1] for term in matched)
+        reason = f"alert mentions {', '.join(words)} (text relevance {relevance:.2f})"
+        return ScenarioMatch(document.spec.id, document.spec.title, relevance, MatchBasis.TEXT, reason, words)
 
     def _query(self, alert: Alert) -> dict[str, tuple[float, str]]:
         """Each alert term with the weight of the most telling part it appears in, and its first word."""

@@ -161,16 +161,19 @@ def _layer_pieces(layer: Layer, start: datetime, end: datetime) -> _LayerPieces:
     return _LayerPieces(pieces, [piece.start for piece in pieces])
 
 
-def _winner(schedule: Schedule, layers: Sequence[_LayerPieces], at: datetime) -> Shift | None:
-    """Who is on call at ``at`` (a one-instant shift), or ``None``: last override, else top-most layer."""
+_Owner = tuple[str, ShiftSource, int]  # who, and from which layer or override
+
+
+def _owner(schedule: Schedule, layers: Sequence[_LayerPieces], at: datetime) -> _Owner | None:
+    """Who is on call at ``at``, or ``None``: the last override covering it, else the top-most layer."""
     for index in range(len(schedule.overrides) - 1, -1, -1):
         override = schedule.overrides[index]
         if override.start <= at < override.end:
-            return Shift(override.user_id, at, at, ShiftSource.OVERRIDE, index)
+            return override.user_id, ShiftSource.OVERRIDE, index
     for index in range(len(layers) - 1, -1, -1):
         piece = layers[index].covering(at)
         if piece is not None:
-            return Shift(piece.user_id, at, at, ShiftSource.LAYER, index)
+            return piece.user_id, ShiftSource.LAYER, index
     return None
 
 
@@ -185,26 +188,25 @@ def shifts_between(schedule: Schedule, start: datetime, end: datetime) -> list[S
     if start >= end:
         return []
     layers = [_layer_pieces(layer, start, end) for layer in schedule.layers]
+    # Who is on call can only change where a layer piece or an override begins or ends.
     cuts = {start, end}
     cuts.update(moment for pieces in layers for piece in pieces.pieces for moment in (piece.start, piece.end))
     for override in schedule.overrides:
         cuts.update(moment for moment in (override.start, override.end) if start < moment < end)
-    boundaries = sorted(cuts)
     shifts: list[Shift] = []
-    for begins, ends in pairwise(boundaries):
-        winner = _winner(schedule, layers, begins)
-        if winner is None:
+    for begins, ends in pairwise(sorted(cuts)):
+        owner = _owner(schedule, layers, begins)
+        if owner is None:
             continue
         last = shifts[-1] if shifts else None
         if (
             last is not None
             and last.end == begins
-            and (last.user_id, last.source, last.source_index)
-            == (winner.user_id, winner.source, winner.source_index)
+            and (last.user_id, last.source, last.source_index) == owner
         ):
             shifts[-1] = Shift(last.user_id, last.start, ends, last.source, last.source_index)
         else:
-            shifts.append(Shift(winner.user_id, begins, ends, winner.source, winner.source_index))
+            shifts.append(Shift(owner[0], begins, ends, owner[1], owner[2]))
     return shifts
 
 

@@ -20,6 +20,8 @@ class TimelineKind(StrEnum):
     LINK_ADDED = "link_added"
     SUMMARY_CHANGED = "summary_changed"
     TARGET_MISSED = "target_missed"
+    ALERTS = "alerts"  # alerts fired, re-fired or resolved, summed per incident per message
+    TRIAGE = "triage"  # how an alert's incident got its severity, service and runbook scenario
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tocsin.clock import Clock
+from tocsin.services.changes import ChangeService
 from tocsin.services.events import EventBus
 from tocsin.services.incidents import IncidentService
+from tocsin.services.ingest import IngestProcessor
+from tocsin.services.ingest_queue import IngestQueue
+from tocsin.services.integrations import IntegrationService
 from tocsin.services.severities import SeverityService
 from tocsin.services.targets import JOB_KIND as TARGET_JOB
 from tocsin.services.targets import check_target
@@ -25,6 +29,15 @@ class Services:
     incidents: IncidentService
     tokens: TokenService
     severities: SeverityService
+    integrations: IntegrationService
+    ingest: IngestProcessor
+    ingest_queue: IngestQueue
+    changes: ChangeService
+
+    def close(self) -> None:
+        """Stop background threads and release the database."""
+        self.ingest_queue.stop()
+        self.db.dispose()
 
     def job_handlers(self) -> dict[str, JobHandler]:
         """Job kind → handler, for the worker."""
@@ -33,11 +46,18 @@ class Services:
 
 def build_services(db: Database, clock: Clock, events: EventBus | None = None) -> Services:
     events = events or EventBus()
+    incidents = IncidentService(db, clock, events)
+    severities = SeverityService(db)
+    ingest = IngestProcessor(incidents)
     return Services(
         db=db,
         clock=clock,
         events=events,
-        incidents=IncidentService(db, clock, events),
+        incidents=incidents,
         tokens=TokenService(db, clock),
-        severities=SeverityService(db),
+        severities=severities,
+        integrations=IntegrationService(db, clock, severities),
+        ingest=ingest,
+        ingest_queue=IngestQueue(db, clock, ingest),
+        changes=ChangeService(db, clock),
     )

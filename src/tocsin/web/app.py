@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 from tocsin import __version__
 from tocsin.services.container import Services
 from tocsin.services.tokens import Principal
-from tocsin.web import health
+from tocsin.web import health, webhooks
 from tocsin.web.api import admin, incidents
 from tocsin.web.problems import install_problem_handlers
 
@@ -35,4 +35,5 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
     api.include_router(admin.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(webhooks.router)
     return app

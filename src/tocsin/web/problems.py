@@ -22,7 +22,10 @@ _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not 
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"https://tocsin.dev/problems/{code}", "title": _TITLES.get(status, "Error")}
+    body: dict[str, Any] = {
+        "type": f"https://tocsin.dev/problems/{code}",
+        "title": _TITLES.get(status, "Error"),
+    }
     body |= {"status": status, "code": code, "detail": detail, **extra}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)

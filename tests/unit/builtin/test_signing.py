@@ -49,7 +49,9 @@ ACK_SECRET = "an-app-secret-of-enough-length"
 
 def test_slack_vector_signs_and_verifies() -> None:
     assert sign_slack_request(SLACK_SECRET, int(SLACK_TS), SLACK_BODY) == SLACK_SIGNATURE
-    verify_slack_request(SLACK_SECRET, SLACK_BODY, SLACK_TS, SLACK_SIGNATURE, SLACK_NOW + timedelta(seconds=299))
+    verify_slack_request(
+        SLACK_SECRET, SLACK_BODY, SLACK_TS, SLACK_SIGNATURE, SLACK_NOW + timedelta(seconds=299)
+    )
 
 
 @pytest.mark.parametrize(

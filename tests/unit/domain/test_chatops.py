@@ -33,6 +33,7 @@ def test_seed_004_create_command() -> None:
         ("create Severity 3 \u201cSearch is slow\u201d", "SEV3", "Search is slow"),
         ("declare sev4 Can't log in on Safari", "SEV4", "Can't log in on Safari"),
         ('create sev1 "two  spaces kept"', "SEV1", "two  spaces kept"),
+        ("create\tsev2\tPayments &amp; refunds &lt;EU&gt;", "SEV2", "Payments & refunds <EU>"),
     ],
 )
 def test_create_accepts_aliases_quotes_and_unquoted_titles(text: str, severity: str, title: str) -> None:

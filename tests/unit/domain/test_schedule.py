@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,9 +31,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def local(tz: ZoneInfo, *args: int) -> datetime:
+def local(tz: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An aware local time (first occurrence when the wall time happens twice)."""
-    return datetime(*args, tzinfo=tz)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=tz)
 
 
 def daily(people: tuple[str, ...], start: date, tz: str, handoff: time = time(9, 0)) -> Schedule:
@@ -56,7 +57,9 @@ def in_zone(shifts: list[Shift], tz: ZoneInfo) -> list[tuple[str, datetime, time
         ("America/New_York", date(2026, 11, 1), timedelta(hours=25)),
     ],
 )
-def test_daily_handoff_stays_at_local_nine_across_dst(tz_name: str, change_day: date, length: timedelta) -> None:
+def test_daily_handoff_stays_at_local_nine_across_dst(
+    tz_name: str, change_day: date, length: timedelta
+) -> None:
     tz = ZoneInfo(tz_name)
     schedule = daily(("alice", "bob"), change_day - timedelta(days=3), tz_name)
     window_start = datetime.combine(change_day - timedelta(days=2), time(9), tz)
@@ -69,12 +72,19 @@ def test_daily_handoff_stays_at_local_nine_across_dst(tz_name: str, change_day: 
         change_day + timedelta(days=offset) for offset in (-2, -1, 0, 1)
     ]
     # The turn that runs over the change (from 09:00 the day before to 09:00 on the day) is 23 or 25 h.
-    assert [s.duration for s in shifts] == [timedelta(hours=24), length, timedelta(hours=24), timedelta(hours=24)]
+    assert [s.duration for s in shifts] == [
+        timedelta(hours=24),
+        length,
+        timedelta(hours=24),
+        timedelta(hours=24),
+    ]
     assert [s.user_id for s in shifts] == ["bob", "alice", "bob", "alice"]
 
 
 def test_weekly_rotation_week_spanning_spring_forward_is_an_hour_short() -> None:
-    rotation = Rotation(("alice", "bob"), date(2026, 3, 23), time(10, 0), "Europe/Berlin", RotationKind.WEEKLY)
+    rotation = Rotation(
+        ("alice", "bob"), date(2026, 3, 23), time(10, 0), "Europe/Berlin", RotationKind.WEEKLY
+    )
     schedule = Schedule("s", "Weekly", "Europe/Berlin", (Layer(rotation),))
 
     shifts = shifts_between(schedule, local(BERLIN, 2026, 3, 23, 10), local(BERLIN, 2026, 4, 13, 10))
@@ -88,7 +98,12 @@ def test_weekly_rotation_week_spanning_spring_forward_is_an_hour_short() -> None
 
 def test_custom_twelve_hour_rotation_hands_over_at_nine_and_twenty_one_local_all_year() -> None:
     rotation = Rotation(
-        ("day", "night"), date(2026, 10, 24), time(9), "Europe/Berlin", RotationKind.CUSTOM, timedelta(hours=12)
+        ("day", "night"),
+        date(2026, 10, 24),
+        time(9),
+        "Europe/Berlin",
+        RotationKind.CUSTOM,
+        timedelta(hours=12),
     )
     schedule = Schedule("s", "Follow the sun", "Europe/Berlin", (Layer(rotation),))
 
@@ -143,7 +158,9 @@ def test_a_later_layer_wins_where_it_has_someone_and_earlier_layers_show_through
 
     shifts = shifts_between(schedule, local(BERLIN, 2026, 3, 6, 8), local(BERLIN, 2026, 3, 9, 10))
 
-    assert [(s.user_id, s.start.astimezone(BERLIN), s.end.astimezone(BERLIN), s.source_index) for s in shifts] == [
+    assert [
+        (s.user_id, s.start.astimezone(BERLIN), s.end.astimezone(BERLIN), s.source_index) for s in shifts
+    ] == [
         ("alice", local(BERLIN, 2026, 3, 6, 8), local(BERLIN, 2026, 3, 6, 9), 0),
         ("carol", local(BERLIN, 2026, 3, 6, 9), local(BERLIN, 2026, 3, 6, 17), 1),  # Friday is carol's day
         ("alice", local(BERLIN, 2026, 3, 6, 17), local(BERLIN, 2026, 3, 9, 9), 0),  # the weekend
@@ -171,7 +188,9 @@ def test_override_wins_over_every_layer_and_the_later_override_wins_where_two_ov
 
     shifts = shifts_between(schedule, local(BERLIN, 2026, 3, 6, 11), local(BERLIN, 2026, 3, 6, 21))
 
-    assert [(s.user_id, s.start.astimezone(BERLIN).hour, s.end.astimezone(BERLIN).hour, s.source) for s in shifts] == [
+    assert [
+        (s.user_id, s.start.astimezone(BERLIN).hour, s.end.astimezone(BERLIN).hour, s.source) for s in shifts
+    ] == [
         ("carol", 11, 12, ShiftSource.LAYER),
         ("erin", 12, 14, ShiftSource.OVERRIDE),
         ("frank", 14, 15, ShiftSource.OVERRIDE),
@@ -186,7 +205,12 @@ def test_nobody_is_on_call_before_the_rotation_starts_or_on_an_empty_schedule() 
 
     assert on_call_at(schedule, datetime(2026, 3, 2, 8, 59, tzinfo=UTC)) == ()
     assert on_call_at(schedule, datetime(2026, 3, 2, 9, tzinfo=UTC)) == ("alice",)
-    assert shifts_between(Schedule("e", "Empty"), datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)) == []
+    assert (
+        shifts_between(
+            Schedule("e", "Empty"), datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+        )
+        == []
+    )
 
 
 def test_consecutive_turns_of_the_same_person_merge_into_one_shift() -> None:
@@ -256,7 +280,9 @@ def test_an_override_ending_is_a_handoff_back_to_the_rotation() -> None:
         (lambda: Rotation(("a",), date(2026, 1, 1), tz="Mars/Olympus"), "unknown time zone"),
         (lambda: Rotation(("a",), date(2026, 1, 1), kind=RotationKind.CUSTOM), "turn length"),
         (
-            lambda: Rotation(("a",), date(2026, 1, 1), kind=RotationKind.CUSTOM, length=timedelta(minutes=30)),
+            lambda: Rotation(
+                ("a",), date(2026, 1, 1), kind=RotationKind.CUSTOM, length=timedelta(minutes=30)
+            ),
             "at least one hour",
         ),
         (lambda: Rotation(("a",), date(2026, 1, 1), length=timedelta(days=2)), "leave length out"),
@@ -333,7 +359,7 @@ def test_an_always_on_layer_covers_the_window_with_no_gaps_or_overlaps(
 
     assert shifts[0].start == start
     assert shifts[-1].end == end
-    assert all(a.end == b.start for a, b in zip(shifts, shifts[1:], strict=False))
+    assert all(a.end == b.start for a, b in pairwise(shifts))
     assert all(s.duration > timedelta(0) for s in shifts)
 
 

@@ -13,7 +13,9 @@ FIELDS = (
     ConfigField("verify", FieldType.BOOLEAN, "verify TLS", default=True),
     ConfigField("url", FieldType.URL, "where"),
     ConfigField("sender", FieldType.EMAIL, "from"),
-    ConfigField("security", FieldType.CHOICE, "mode", default="starttls", choices=("plain", "starttls", "ssl")),
+    ConfigField(
+        "security", FieldType.CHOICE, "mode", default="starttls", choices=("plain", "starttls", "ssl")
+    ),
     ConfigField("password", FieldType.STRING, "secret", secret=True),
 )
 

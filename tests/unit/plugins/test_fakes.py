@@ -11,7 +11,9 @@ from tocsin.plugins.manager import build_plugin_manager
 
 
 def fake_channel(clock: FakeClock) -> FakeChannel:
-    channels = build_plugin_manager([fakes], load_entry_points=False).build_channels(ChannelContext(clock=clock))
+    channels = build_plugin_manager([fakes], load_entry_points=False).build_channels(
+        ChannelContext(clock=clock)
+    )
     channel = channels.get("fake")
     assert isinstance(channel, FakeChannel)
     return channel

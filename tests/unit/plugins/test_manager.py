@@ -16,7 +16,7 @@ from tocsin.plugins import fakes
 from tocsin.plugins.channels import Channel, ChannelContext
 from tocsin.plugins.manager import ChannelClass, build_plugin_manager, hookimpl
 
-THIRD_PARTY_MODULE = '''
+THIRD_PARTY_MODULE = """
 from tocsin.domain.notification import DeliveryResult
 from tocsin.plugins.channels import Channel, ConfigField, FieldType, parse_config
 from tocsin.plugins.manager import hookimpl
@@ -38,7 +38,7 @@ class CarrierPigeon(Channel[str]):
 @hookimpl
 def tocsin_channels():
     return [CarrierPigeon]
-'''
+"""
 
 
 def install_fake_distribution(site: Path) -> None:

@@ -170,7 +170,7 @@ def _deliver(message: EmailMessage, config: EmailConfig, context: ssl.SSLContext
     except smtplib.SMTPAuthenticationError as error:
         return DeliveryResult.failed(f"{server} refused the login: {_smtp_text(error)}", retryable=False)
     except smtplib.SMTPNotSupportedError as error:
-        return DeliveryResult.failed(f"{server} does not support it: {error}", retryable=False)
+        return DeliveryResult.failed(f"{server}: {error}; check the security setting", retryable=False)
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()))
         return DeliveryResult.failed(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -132,7 +133,25 @@ def load_json_object(body: bytes, source: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         reason = f"body must be a JSON object, not {type(document).__name__}"
         raise InvalidInput(f"{source} {reason}", errors=[reason])
+    if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(document):
+        reason = "body has a \\u escape of half a UTF-16 surrogate pair, which is not text"
+        raise InvalidInput(f"{source} {reason}", errors=[reason])
     return document
+
+
+# JSON may escape a surrogate (\ud800-\udfff) on its own; Python decodes it to a string that cannot be
+# encoded, stored or compared as UTF-8. Pairs (an escaped emoji) are fine and are joined by the decoder.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(document: object) -> bool:
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except RecursionError:
+        raise InvalidInput("body is nested too deeply", errors=["body is nested too deeply"]) from None
+    return False
 
 
 def validate_model(model: type[Model], document: Mapping[str, Any], *, source: str) -> Model:

@@ -38,7 +38,7 @@ class _GrafanaAlert(AlertmanagerAlert):
     dashboard_url: str | None = Field(default="", alias="dashboardURL")
     panel_url: str | None = Field(default="", alias="panelURL")
     image_url: str | None = Field(default="", alias="imageURL")
-    values: dict[str, float | None] | None = None
+    values: dict[str, int | float | None] | None = None
     value_string: str | None = Field(default="", alias="valueString")
 
 

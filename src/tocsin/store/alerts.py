@@ -1,0 +1,179 @@
+"""Alert rows and alert groups, written set-wise: one query finds every known alert of a batch."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
+
+from tocsin.store.schema_alerts import alert_groups, alerts
+
+__all__ = [
+    "KnownAlert",
+    "StoredAlert",
+    "count_for_incident",
+    "find_group",
+    "firing_count",
+    "group_hash",
+    "insert_many",
+    "known",
+    "list_for_incident",
+    "save_group",
+    "update_many",
+]
+
+
+@dataclass(frozen=True)
+class KnownAlert:
+    id: int
+    dedup_key: str
+    status: str
+    incident_id: int
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    id: int
+    integration_id: int
+    dedup_key: str
+    incident_id: int
+    status: str
+    title: str
+    summary: str
+    severity_text: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    links: list[dict[str, str]]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    event_count: int
+
+
+def group_hash(group_key: str) -> str:
+    return hashlib.sha256(group_key.encode()).hexdigest()
+
+
+_CHUNK = 500  # bound the IN list so huge batches stay within every database's parameter limit
+
+
+def known(conn: Connection, integration_id: int, dedup_keys: Sequence[str]) -> dict[str, KnownAlert]:
+    """The alerts of ``integration_id`` with these dedup keys, by key."""
+    found: dict[str, KnownAlert] = {}
+    unique = list(dict.fromkeys(dedup_keys))
+    for start in range(0, len(unique), _CHUNK):
+        chunk = unique[start : start + _CHUNK]
+        query = select(alerts.c.id, alerts.c.dedup_key, alerts.c.status, alerts.c.incident_id).where(
+            alerts.c.integration_id == integration_id, alerts.c.dedup_key.in_(chunk)
+        )
+        for row in conn.execute(query):
+            found[row.dedup_key] = KnownAlert(row.id, row.dedup_key, row.status, row.incident_id)
+    return found
+
+
+def insert_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(alerts), list(rows))
+
+
+_UPDATE_COLUMNS = ("status", "incident_id", "last_seen_at", "ends_at", "title", "summary", "event_count")
+
+
+def update_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    """Update alerts by ``id``; each row gives every column in ``_UPDATE_COLUMNS`` (event_count as a delta)."""
+    batch = [dict(row, alert_id=row["id"]) for row in rows]
+    if not batch:
+        return
+    stmt = (
+        update(alerts)
+        .where(alerts.c.id == bindparam("alert_id"))
+        .values(
+            status=bindparam("status"),
+            incident_id=bindparam("incident_id"),
+            last_seen_at=bindparam("last_seen_at"),
+            ends_at=bindparam("ends_at"),
+            title=func.coalesce(bindparam("title"), alerts.c.title),
+            summary=func.coalesce(bindparam("summary"), alerts.c.summary),
+            event_count=alerts.c.event_count + bindparam("event_count"),
+        )
+    )
+    conn.execute(stmt, [{k: row[k] for k in (*_UPDATE_COLUMNS, "alert_id")} for row in batch])
+
+
+def firing_count(conn: Connection, incident_id: int) -> int:
+    query = select(func.count()).where(alerts.c.incident_id == incident_id, alerts.c.status == "firing")
+    return int(conn.execute(query).scalar_one())
+
+
+def count_for_incident(conn: Connection, incident_id: int) -> tuple[int, int]:
+    """(all alerts, firing alerts) of an incident."""
+    total = conn.execute(select(func.count()).where(alerts.c.incident_id == incident_id)).scalar_one()
+    return int(total), firing_count(conn, incident_id)
+
+
+def _to_alert(row: RowMapping) -> StoredAlert:
+    return StoredAlert(
+        id=row["id"],
+        integration_id=row["integration_id"],
+        dedup_key=row["dedup_key"],
+        incident_id=row["incident_id"],
+        status=row["status"],
+        title=row["title"],
+        summary=row["summary"],
+        severity_text=row["severity_text"],
+        labels=dict(row["labels"]),
+        annotations=dict(row["annotations"]),
+        links=list(row["links"]),
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        first_seen_at=row["first_seen_at"],
+        last_seen_at=row["last_seen_at"],
+        event_count=row["event_count"],
+    )
+
+
+def list_for_incident(
+    conn: Connection, incident_id: int, *, limit: int, after_id: int = 0
+) -> list[StoredAlert]:
+    """One page of an incident's alerts by id (an incident may hold any number; never load them whole)."""
+    query = (
+        select(alerts)
+        .where(alerts.c.incident_id == incident_id, alerts.c.id > after_id)
+        .order_by(alerts.c.id)
+        .limit(limit)
+    )
+    return [_to_alert(row) for row in conn.execute(query).mappings()]
+
+
+def find_group(conn: Connection, integration_id: int, key: str) -> tuple[int, int, datetime] | None:
+    """(group id, incident number, last alert time) of a group, if it exists."""
+    query = select(alert_groups.c.id, alert_groups.c.incident_id, alert_groups.c.updated_at).where(
+        alert_groups.c.integration_id == integration_id, alert_groups.c.group_hash == group_hash(key)
+    )
+    row = conn.execute(query).first()
+    return (row.id, row.incident_id, row.updated_at) if row else None
+
+
+def save_group(
+    conn: Connection, integration_id: int, key: str, incident_id: int, at: datetime, group_id: int | None
+) -> int:
+    if group_id is not None:
+        conn.execute(
+            update(alert_groups)
+            .where(alert_groups.c.id == group_id)
+            .values(incident_id=incident_id, updated_at=at)
+        )
+        return group_id
+    values = {
+        "integration_id": integration_id,
+        "group_hash": group_hash(key),
+        "group_key": key,
+        "incident_id": incident_id,
+        "updated_at": at,
+    }
+    return int(conn.execute(insert(alert_groups).returning(alert_groups.c.id), values).scalar_one())
