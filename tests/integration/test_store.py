@@ -135,11 +135,6 @@ def test_a_dedup_key_enqueues_a_job_once(db: Database, clock: FakeClock) -> None
     assert count_jobs(db) == 3
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    reason="BUG: store/jobs.py enqueue() trusts rowcount, which is -1 for this INSERT on PostgreSQL",
-    strict=True,
-)
 def test_enqueue_says_whether_it_added_the_job(db: Database, clock: FakeClock) -> None:
     assert enqueue(db, clock.now(), dedup_key="k") is True
     assert enqueue(db, clock.now(), dedup_key="k") is False

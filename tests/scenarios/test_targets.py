@@ -61,11 +61,6 @@ def test_no_acknowledgement_past_the_response_target_is_recorded_once(sev1: Stor
     assert len(sev1.misses("response")) == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: services/targets.py check_target() records a miss when now == deadline, while "
-    "domain/metrics.py counts an acknowledgement at the deadline as met: the two disagree at that instant",
-    strict=True,
-)
 def test_acknowledging_at_the_deadline_is_met_and_not_recorded_as_missed(sev1: Story) -> None:
     sev1.at(15)
     sev1.services.incidents.acknowledge(sev1.number, actor="alice")
@@ -169,11 +164,6 @@ def test_a_level_without_a_response_target_never_misses_one(services: Services, 
     assert [m["target"] for m in story.misses()] == ["resolution"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: services/targets.py: after SEV1→SEV2→SEV1 the SEV1 deadline job has already ended "
-    "(severity differed when it ran) and its dedup key blocks a new one, so the miss is never recorded",
-    strict=True,
-)
 def test_a_severity_changed_back_still_has_its_deadline(sev1: Story) -> None:
     sev1.at(5)
     sev1.services.incidents.change_severity(sev1.number, "SEV2", actor="alice")
@@ -183,11 +173,6 @@ def test_a_severity_changed_back_still_has_its_deadline(sev1: Story) -> None:
     assert [m["severity"] for m in sev1.misses("response")] == ["SEV1"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: services/targets.py: reopening after the resolution deadline job ended schedules no new "
-    "job, so an incident left unresolved past its target after a reopen is never recorded as a miss",
-    strict=True,
-)
 def test_a_reopened_incident_past_its_resolution_target_records_the_miss(sev1: Story) -> None:
     sev1.at(3)
     sev1.services.incidents.acknowledge(sev1.number, actor="alice")

@@ -103,7 +103,8 @@ _FIRST_RE = re.compile(rf"\bfirst\s+(?P<amount>{_AMOUNT})", re.IGNORECASE)
 _HALF_HOUR_RE = re.compile(r"\bhalf\s+(?:an\s+)?hour\b", re.IGNORECASE)
 # "every hour", "hourly": one of the unit.
 _ONE_UNIT_RE = re.compile(
-    r"\b(?:every|each|per)\s+(?P<unit>minute|hour|day|week)\b|\b(?P<adverb>hourly|daily|weekly)\b", re.IGNORECASE
+    r"\b(?:every|each|per)\s+(?P<unit>minute|hour|day|week)\b|\b(?P<adverb>hourly|daily|weekly)\b",
+    re.IGNORECASE,
 )
 _ADVERBS = {"hourly": "hour", "daily": "day", "weekly": "week"}
 _IMMEDIATE_RE = re.compile(r"\b(?:immediate(?:ly)?|asap|right away|at once)\b", re.IGNORECASE)

@@ -105,12 +105,25 @@ class Phase:
 
 
 _ANGLE_RE = re.compile(r"(?<![<\w])<[A-Za-z_][^<>\s]*(?:\s[^<>\s]+){0,3}>")
-_CURLY_RE = re.compile(r"\{\{\s*[\w.-]+\s*\}\}")
+_CURLY_RE = re.compile(r"\{\{\s*[A-Za-z_][\w.-]*\s*\}\}")  # not Go templates: {{.Names}}
 _ENV_RE = re.compile(r"\$\{([A-Za-z_]\w*)(?:[:?+=-][^}]*)?\}|\$([A-Za-z_]\w*)")
 _EXAMPLE_RE = re.compile(r"[\w./:@-]*(?<![A-Za-z])(?:x{4,}|X{3,})(?![A-Za-z])[\w./:@-]*")
 # Variables every shell has; they need nobody to fill them in.
 _SHELL_VARIABLES = frozenset(
-    ["HOME", "PATH", "PWD", "OLDPWD", "USER", "SHELL", "HOSTNAME", "RANDOM", "SECONDS", "LINENO", "IFS", "TMPDIR"]
+    [
+        "HOME",
+        "PATH",
+        "PWD",
+        "OLDPWD",
+        "USER",
+        "SHELL",
+        "HOSTNAME",
+        "RANDOM",
+        "SECONDS",
+        "LINENO",
+        "IFS",
+        "TMPDIR",
+    ]
 )
 
 

@@ -65,9 +65,8 @@ def language_kind(language: str) -> str:
 
 
 def classify_command(command: str) -> CodeSafety:
-    """The safety of one shell command line (which may still hold a pipeline or ``&&`` chain)."""
-    verdicts = tuple(v for simple in simple_commands(command) for v in classify_simple_command(simple))
-    return CodeSafety(Safety.strictest(v.safety for v in verdicts), verdicts)
+    """The safety of a shell command (which may hold a pipeline, an ``&&`` chain or a heredoc)."""
+    return classify_code(command, "bash")
 
 
 def _shell(code: str) -> list[CommandVerdict]:

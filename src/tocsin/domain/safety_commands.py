@@ -23,13 +23,169 @@ R, M, D = Safety.READ_ONLY, Safety.MUTATING, Safety.DESTRUCTIVE
 Judgement = tuple[Safety, str]
 
 _READ_PROGRAMS = frozenset(
-    ["cat", "less", "more", "head", "tail", "grep", "egrep", "fgrep", "rg", "zgrep", "zcat", "sort", "uniq", "wc", "jq", "yq", "cut", "tr", "column", "echo", "printf", "date", "printenv", "whoami", "hostname", "uname", "id", "uptime", "free", "df", "du", "ls", "ll", "stat", "file", "which", "type", "pwd", "ps", "top", "htop", "vmstat", "iostat", "mpstat", "sar", "netstat", "ss", "lsof", "dig", "nslookup", "host", "ping", "traceroute", "tracepath", "mtr", "nc", "telnet", "openssl", "base64", "md5sum", "sha256sum", "sha1sum", "diff", "cmp", "tree", "locate", "history", "last", "w", "who", "pgrep", "pidof", "strace", "tcpdump", "promtool", "pg_isready", "pg_dump", "mysqldump", "whois", "nproc", "lscpu", "lsblk", "blkid", "findmnt", "cd", "pushd", "popd", "test", "true", "false", "sleep", "export", "set", "unset", "alias", "read", "exit", "open", "xdg-open", "dmesg", "getent", "nmap", "curlie", "kubectx-list", "istioctl-proxy-status"]
+    [
+        "cat",
+        "less",
+        "more",
+        "head",
+        "tail",
+        "grep",
+        "egrep",
+        "fgrep",
+        "rg",
+        "zgrep",
+        "zcat",
+        "sort",
+        "uniq",
+        "wc",
+        "jq",
+        "yq",
+        "cut",
+        "tr",
+        "column",
+        "echo",
+        "printf",
+        "date",
+        "printenv",
+        "whoami",
+        "hostname",
+        "uname",
+        "id",
+        "uptime",
+        "free",
+        "df",
+        "du",
+        "ls",
+        "ll",
+        "stat",
+        "file",
+        "which",
+        "type",
+        "pwd",
+        "ps",
+        "top",
+        "htop",
+        "vmstat",
+        "iostat",
+        "mpstat",
+        "sar",
+        "netstat",
+        "ss",
+        "lsof",
+        "dig",
+        "nslookup",
+        "host",
+        "ping",
+        "traceroute",
+        "tracepath",
+        "mtr",
+        "nc",
+        "telnet",
+        "openssl",
+        "base64",
+        "md5sum",
+        "sha256sum",
+        "sha1sum",
+        "diff",
+        "cmp",
+        "tree",
+        "locate",
+        "history",
+        "last",
+        "w",
+        "who",
+        "pgrep",
+        "pidof",
+        "strace",
+        "tcpdump",
+        "promtool",
+        "pg_isready",
+        "pg_dump",
+        "mysqldump",
+        "whois",
+        "nproc",
+        "lscpu",
+        "lsblk",
+        "blkid",
+        "findmnt",
+        "cd",
+        "pushd",
+        "popd",
+        "test",
+        "true",
+        "false",
+        "sleep",
+        "export",
+        "set",
+        "unset",
+        "alias",
+        "read",
+        "exit",
+        "open",
+        "xdg-open",
+        "dmesg",
+        "getent",
+        "nmap",
+        "curlie",
+        "kubectx-list",
+        "istioctl-proxy-status",
+    ]
 )
 _DESTRUCTIVE_PROGRAMS = frozenset(
-    ["rm", "rmdir", "shred", "unlink", "truncate", "dd", "mkfs", "wipefs", "fdisk", "parted", "kill", "pkill", "killall", "skill", "shutdown", "halt", "poweroff"]
+    [
+        "rm",
+        "rmdir",
+        "shred",
+        "unlink",
+        "truncate",
+        "dd",
+        "mkfs",
+        "wipefs",
+        "fdisk",
+        "parted",
+        "kill",
+        "pkill",
+        "killall",
+        "skill",
+        "shutdown",
+        "halt",
+        "poweroff",
+    ]
 )
 _MUTATING_PROGRAMS = frozenset(
-    ["mv", "cp", "mkdir", "touch", "ln", "chmod", "chown", "chgrp", "install", "reboot", "growpart", "resize2fs", "xfs_growfs", "umount", "ulimit", "make", "npm", "yarn", "pip", "pip3", "apt", "apt-get", "yum", "dnf", "brew", "eval", "source", ".", "ssh", "scp", "rsync"]
+    [
+        "mv",
+        "cp",
+        "mkdir",
+        "touch",
+        "ln",
+        "chmod",
+        "chown",
+        "chgrp",
+        "install",
+        "reboot",
+        "growpart",
+        "resize2fs",
+        "xfs_growfs",
+        "umount",
+        "ulimit",
+        "make",
+        "npm",
+        "yarn",
+        "pip",
+        "pip3",
+        "apt",
+        "apt-get",
+        "yum",
+        "dnf",
+        "brew",
+        "eval",
+        "source",
+        ".",
+        "ssh",
+        "scp",
+        "rsync",
+    ]
 )
 # Words that wrap another command: the wrapped command is the one judged.
 _WRAPPERS = frozenset(["sudo", "nohup", "time", "nice", "ionice", "stdbuf", "exec", "command", "builtin"])
@@ -38,13 +194,111 @@ _SHELL_ENDS = frozenset(["fi", "done", "esac", "}", "for", "case", "in"])
 
 # Verbs of cloud CLIs (aws, gcloud, az, ...): the first word of a subcommand names what it does.
 _READ_VERBS = frozenset(
-    ["describe", "get", "list", "head", "tail", "filter", "lookup", "search", "query", "show", "view", "ls", "wait", "check", "validate", "estimate", "simulate", "scan", "select", "preview", "read", "info", "status", "print", "test"]
+    [
+        "describe",
+        "get",
+        "list",
+        "head",
+        "tail",
+        "filter",
+        "lookup",
+        "search",
+        "query",
+        "show",
+        "view",
+        "ls",
+        "wait",
+        "check",
+        "validate",
+        "estimate",
+        "simulate",
+        "scan",
+        "select",
+        "preview",
+        "read",
+        "info",
+        "status",
+        "print",
+        "test",
+    ]
 )
 _DESTRUCTIVE_VERBS = frozenset(
-    ["delete", "terminate", "remove", "purge", "destroy", "rm", "rb", "kill", "flush", "drop", "wipe", "erase", "truncate"]
+    [
+        "delete",
+        "terminate",
+        "remove",
+        "purge",
+        "destroy",
+        "rm",
+        "rb",
+        "kill",
+        "flush",
+        "drop",
+        "wipe",
+        "erase",
+        "truncate",
+    ]
 )
 _MUTATING_VERBS = frozenset(
-    ["update", "modify", "set", "create", "put", "start", "stop", "reboot", "restart", "register", "deregister", "attach", "detach", "enable", "disable", "tag", "untag", "send", "invoke", "publish", "run", "scale", "resize", "apply", "import", "copy", "cp", "mv", "sync", "restore", "promote", "failover", "reset", "associate", "disassociate", "authorize", "revoke", "allocate", "release", "execute", "trigger", "upload", "change", "replace", "add", "rollback", "deploy", "ssh", "start-session", "cancel", "suspend", "resume", "increase", "decrease", "reload", "rotate", "switch"]
+    [
+        "update",
+        "modify",
+        "set",
+        "create",
+        "put",
+        "start",
+        "stop",
+        "reboot",
+        "restart",
+        "register",
+        "deregister",
+        "attach",
+        "detach",
+        "enable",
+        "disable",
+        "tag",
+        "untag",
+        "send",
+        "invoke",
+        "publish",
+        "run",
+        "scale",
+        "resize",
+        "apply",
+        "import",
+        "copy",
+        "cp",
+        "mv",
+        "sync",
+        "restore",
+        "promote",
+        "failover",
+        "reset",
+        "associate",
+        "disassociate",
+        "authorize",
+        "revoke",
+        "allocate",
+        "release",
+        "execute",
+        "trigger",
+        "upload",
+        "change",
+        "replace",
+        "add",
+        "rollback",
+        "deploy",
+        "ssh",
+        "start-session",
+        "cancel",
+        "suspend",
+        "resume",
+        "increase",
+        "decrease",
+        "reload",
+        "rotate",
+        "switch",
+    ]
 )
 _FORCE_FLAGS = frozenset(["--force", "--hard", "--delete", "--purge", "--prune", "--grace-period=0", "--now"])
 _HARMLESS_TARGETS = frozenset(["/dev/null", "/dev/stdout", "/dev/stderr", "-"])
@@ -52,16 +306,61 @@ _SUBCOMMANDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # program: (read-only subcommands, destructive subcommands); anything else mutates.
     "kubectl": (
         frozenset(
-            ["get", "describe", "logs", "top", "explain", "version", "cluster-info", "api-resources", "api-versions", "diff", "events", "wait", "auth"]
+            [
+                "get",
+                "describe",
+                "logs",
+                "top",
+                "explain",
+                "version",
+                "cluster-info",
+                "api-resources",
+                "api-versions",
+                "diff",
+                "events",
+                "wait",
+                "auth",
+            ]
         ),
         frozenset(["delete", "drain"]),
     ),
     "docker": (
-        frozenset(["ps", "logs", "inspect", "stats", "images", "top", "events", "info", "version", "port", "diff", "history", "search"]),
+        frozenset(
+            [
+                "ps",
+                "logs",
+                "inspect",
+                "stats",
+                "images",
+                "top",
+                "events",
+                "info",
+                "version",
+                "port",
+                "diff",
+                "history",
+                "search",
+            ]
+        ),
         frozenset(["rm", "rmi", "kill", "prune"]),
     ),
     "helm": (
-        frozenset(["list", "ls", "status", "history", "get", "show", "template", "lint", "search", "version", "env", "diff"]),
+        frozenset(
+            [
+                "list",
+                "ls",
+                "status",
+                "history",
+                "get",
+                "show",
+                "template",
+                "lint",
+                "search",
+                "version",
+                "env",
+                "diff",
+            ]
+        ),
         frozenset(["uninstall", "delete", "del"]),
     ),
     "terraform": (
@@ -70,12 +369,38 @@ _SUBCOMMANDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "git": (
         frozenset(
-            ["log", "show", "status", "diff", "blame", "shortlog", "describe", "rev-parse", "ls-files", "ls-remote", "grep", "reflog", "fetch"]
+            [
+                "log",
+                "show",
+                "status",
+                "diff",
+                "blame",
+                "shortlog",
+                "describe",
+                "rev-parse",
+                "ls-files",
+                "ls-remote",
+                "grep",
+                "reflog",
+                "fetch",
+            ]
         ),
         frozenset(),
     ),
     "systemctl": (
-        frozenset(["status", "show", "is-active", "is-enabled", "is-failed", "list-units", "list-unit-files", "cat", "list-timers"]),
+        frozenset(
+            [
+                "status",
+                "show",
+                "is-active",
+                "is-enabled",
+                "is-failed",
+                "list-units",
+                "list-unit-files",
+                "cat",
+                "list-timers",
+            ]
+        ),
         frozenset(["kill"]),
     ),
     "journalctl": (frozenset(), frozenset()),
@@ -108,10 +433,66 @@ _VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "git": frozenset(["-C", "-c", "--git-dir", "--work-tree"]),
     "terraform": frozenset(),
     "redis-cli": frozenset(
-        ["-h", "-p", "-a", "-n", "-u", "-s", "-r", "-i", "-d", "-D", "--user", "--pass", "--cacert", "--cacertdir", "--cert", "--key", "--sni", "--tls-ciphers", "--eval"]
+        [
+            "-h",
+            "-p",
+            "-a",
+            "-n",
+            "-u",
+            "-s",
+            "-r",
+            "-i",
+            "-d",
+            "-D",
+            "--user",
+            "--pass",
+            "--cacert",
+            "--cacertdir",
+            "--cert",
+            "--key",
+            "--sni",
+            "--tls-ciphers",
+            "--eval",
+        ]
     ),
-    "psql": frozenset(["-h", "-p", "-U", "-d", "-c", "-f", "-v", "-o", "-P", "-T", "-F", "-R", "-L", "--host", "--port", "--username", "--dbname", "--set"]),
-    "mysql": frozenset(["-h", "-P", "-u", "-D", "-e", "-S", "--host", "--port", "--user", "--database", "--execute", "--socket"]),
+    "psql": frozenset(
+        [
+            "-h",
+            "-p",
+            "-U",
+            "-d",
+            "-c",
+            "-f",
+            "-v",
+            "-o",
+            "-P",
+            "-T",
+            "-F",
+            "-R",
+            "-L",
+            "--host",
+            "--port",
+            "--username",
+            "--dbname",
+            "--set",
+        ]
+    ),
+    "mysql": frozenset(
+        [
+            "-h",
+            "-P",
+            "-u",
+            "-D",
+            "-e",
+            "-S",
+            "--host",
+            "--port",
+            "--user",
+            "--database",
+            "--execute",
+            "--socket",
+        ]
+    ),
     "aws": frozenset(["--region", "--profile", "--output", "--endpoint-url", "--cli-read-timeout"]),
 }
 
@@ -248,7 +629,9 @@ def _curl(program: str, args: Sequence[str]) -> Judgement:
     method = _http_method(args)
     if method in ("GET", "HEAD", "OPTIONS"):
         targets = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-o", "--output")]
-        writes = any(t not in _HARMLESS_TARGETS for t in targets) or any(a in ("-O", "--remote-name") for a in args)
+        writes = any(t not in _HARMLESS_TARGETS for t in targets) or any(
+            a in ("-O", "--remote-name") for a in args
+        )
         return (M, f"{program} saves a file") if writes else (R, f"{program} {method}")
     if method == "DELETE":
         return D, f"{program} DELETE"
@@ -272,10 +655,80 @@ def _httpie(program: str, args: Sequence[str]) -> Judgement:
 
 
 _REDIS_READ = frozenset(
-    ["ping", "info", "get", "mget", "exists", "ttl", "pttl", "type", "keys", "scan", "sscan", "hscan", "zscan", "dbsize", "strlen", "hget", "hgetall", "hkeys", "hvals", "hlen", "hmget", "hexists", "lrange", "llen", "lindex", "smembers", "scard", "sismember", "zrange", "zrevrange", "zcard", "zscore", "zrangebyscore", "zcount", "xlen", "xrange", "xrevrange", "xinfo", "xpending", "role", "time", "lastsave", "command", "monitor", "object", "randomkey", "dump", "echo", "pubsub", "getrange"]
+    [
+        "ping",
+        "info",
+        "get",
+        "mget",
+        "exists",
+        "ttl",
+        "pttl",
+        "type",
+        "keys",
+        "scan",
+        "sscan",
+        "hscan",
+        "zscan",
+        "dbsize",
+        "strlen",
+        "hget",
+        "hgetall",
+        "hkeys",
+        "hvals",
+        "hlen",
+        "hmget",
+        "hexists",
+        "lrange",
+        "llen",
+        "lindex",
+        "smembers",
+        "scard",
+        "sismember",
+        "zrange",
+        "zrevrange",
+        "zcard",
+        "zscore",
+        "zrangebyscore",
+        "zcount",
+        "xlen",
+        "xrange",
+        "xrevrange",
+        "xinfo",
+        "xpending",
+        "role",
+        "time",
+        "lastsave",
+        "command",
+        "monitor",
+        "object",
+        "randomkey",
+        "dump",
+        "echo",
+        "pubsub",
+        "getrange",
+    ]
 )
 _REDIS_DESTRUCTIVE = frozenset(
-    ["flushdb", "flushall", "del", "unlink", "shutdown", "debug", "swapdb", "hdel", "srem", "zrem", "lrem", "ltrim", "xdel", "xtrim", "spop", "lpop", "rpop", "getdel"]
+    [
+        "flushdb",
+        "flushall",
+        "del",
+        "unlink",
+        "shutdown",
+        "debug",
+        "swapdb",
+        "hdel",
+        "srem",
+        "zrem",
+        "lrem",
+        "ltrim",
+        "xdel",
+        "xtrim",
+        "spop",
+        "lpop",
+        "rpop",
+        "getdel",
+    ]
 )
 _REDIS_READ_SUBCOMMANDS = {
     "slowlog": frozenset(["get", "len"]),
@@ -284,9 +737,13 @@ _REDIS_READ_SUBCOMMANDS = {
     "memory": frozenset(["usage", "stats", "doctor", "malloc-stats"]),
     "latency": frozenset(["latest", "history", "doctor", "graph"]),
     "cluster": frozenset(["info", "nodes", "slots", "shards", "myid", "countkeysinslot", "keyslot"]),
-    "sentinel": frozenset(["masters", "master", "replicas", "slaves", "sentinels", "get-master-addr-by-name"]),
+    "sentinel": frozenset(
+        ["masters", "master", "replicas", "slaves", "sentinels", "get-master-addr-by-name"]
+    ),
 }
-_REDIS_FLAG_MODES = frozenset(["--bigkeys", "--memkeys", "--stat", "--latency", "--latency-history", "--scan"])
+_REDIS_FLAG_MODES = frozenset(
+    ["--bigkeys", "--memkeys", "--stat", "--latency", "--latency-history", "--scan"]
+)
 
 
 def _redis(program: str, args: Sequence[str]) -> Judgement:
@@ -298,11 +755,16 @@ def _redis(program: str, args: Sequence[str]) -> Judgement:
     verb = positionals[0].casefold()
     sub = positionals[1].casefold() if len(positionals) > 1 else ""
     name = f"redis {positionals[0].upper()}"
-    if verb in _REDIS_DESTRUCTIVE or (verb == "client" and sub == "kill") or (verb, sub) in (
-        ("script", "flush"),
-        ("function", "flush"),
-        ("cluster", "reset"),
-        ("cluster", "forget"),
+    if (
+        verb in _REDIS_DESTRUCTIVE
+        or (verb == "client" and sub == "kill")
+        or (verb, sub)
+        in (
+            ("script", "flush"),
+            ("function", "flush"),
+            ("cluster", "reset"),
+            ("cluster", "forget"),
+        )
     ):
         return D, f"{name} {sub.upper()}".strip()
     if verb in _REDIS_READ or sub in _REDIS_READ_SUBCOMMANDS.get(verb, frozenset()):
@@ -348,14 +810,20 @@ def _systemish(program: str, args: Sequence[str]) -> Judgement:
         "service": lambda: (R, "service status") if "status" in args else (M, f"service {joined}"),
         "sysctl": lambda: (M, "sysctl -w") if "-w" in args or "=" in joined else (R, "sysctl"),
         "crontab": lambda: (R, "crontab -l") if args == ["-l"] else (D if "-r" in args else M, "crontab"),
-        "iptables": lambda: (R, "iptables list")
-        if any(a in ("-L", "-S", "--list") for a in args)
-        else (D if any(a in ("-F", "-X", "-D") for a in args) else M, "iptables"),
-        "ip": lambda: (M, f"ip {joined}") if re.search(r"\b(add|del|set|flush|change)\b", joined) else (R, "ip"),
+        "iptables": lambda: (
+            (R, "iptables list")
+            if any(a in ("-L", "-S", "--list") for a in args)
+            else (D if any(a in ("-F", "-X", "-D") for a in args) else M, "iptables")
+        ),
+        "ip": lambda: (
+            (M, f"ip {joined}") if re.search(r"\b(add|del|set|flush|change)\b", joined) else (R, "ip")
+        ),
         "mount": lambda: (R, "mount lists mounts") if not args else (M, "mount"),
-        "amtool": lambda: (R, "amtool query")
-        if re.search(r"\b(query|check-config|config|ls)\b", joined) and "add" not in args
-        else (M, f"amtool {joined}"),
+        "amtool": lambda: (
+            (R, "amtool query")
+            if re.search(r"\b(query|check-config|config|ls)\b", joined) and "add" not in args
+            else (M, f"amtool {joined}")
+        ),
         "ansible-playbook": lambda: (R, "ansible --check") if "--check" in args else (M, "ansible-playbook"),
     }
     return table[program]()
@@ -365,9 +833,9 @@ def _mongo(program: str, args: Sequence[str]) -> Judgement:
     script = " ".join(args)
     if re.search(r"\b(drop|remove|delete\w*|killOp)\b", script):
         return D, f"{program} drops, removes or kills"
-    if "--eval" in args and re.search(r"\.(find|count\w*|stats|getStatus|status|currentOp|aggregate)\(", script):
-        if not re.search(r"\$(out|merge)\b", script):
-            return R, f"{program} query"
+    reads = re.search(r"\.(find|count\w*|stats|getStatus|status|currentOp|aggregate)\(", script)
+    if "--eval" in args and reads and not re.search(r"\$(out|merge)\b", script):
+        return R, f"{program} query"
     return M, f"{program}: not known to be read-only"
 
 
@@ -421,7 +889,10 @@ def _unwrap(words: list[str]) -> list[str]:
             while words and head in ("sudo", "nice", "ionice", "stdbuf") and words[0].startswith("-"):
                 words = words[2:] if words[0] in ("-u", "-g", "-n", "-c") else words[1:]
         elif head == "timeout":
-            words = [w for i, w in enumerate(words[1:]) if i > 0 or w.startswith("-") is False][1:]
+            words = words[1:]
+            while words and words[0].startswith("-"):
+                words = words[2:] if words[0] in ("-s", "-k", "--signal", "--kill-after") else words[1:]
+            words = words[1:]  # the time limit
         elif head == "env" or re.match(r"^[A-Za-z_]\w*=", head):
             words = words[1:]
         else:
@@ -456,7 +927,9 @@ def _nested(program: str, args: list[str], depth: int) -> list[CommandVerdict] |
 
 
 def _judge_line(text: str, depth: int) -> list[CommandVerdict]:
-    return [verdict for command in simple_commands(text) for verdict in classify_simple_command(command, depth)]
+    return [
+        verdict for command in simple_commands(text) for verdict in classify_simple_command(command, depth)
+    ]
 
 
 def _program_judgement(program: str, args: list[str], heredoc: str) -> list[CommandVerdict] | Judgement:

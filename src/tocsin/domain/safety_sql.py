@@ -42,7 +42,9 @@ _READ_META = re.compile(r"^\\(d\w*\+?|l\+?|x|timing|conninfo|c(onnect)?|q|du\+?|
 def _statements(sql: str) -> list[str]:
     """``sql`` split at semicolons outside quotes, comments removed."""
     sql = _COMMENTS.sub(" ", sql)
-    statements, current, quote = [], [], None
+    statements: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
     for char in sql:
         if quote:
             quote = None if char == quote else quote

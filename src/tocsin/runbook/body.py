@@ -193,7 +193,12 @@ def _item_text(item: ListItem) -> str:
 
 
 def read_body(
-    ctx: ParseContext, section: Section, kind: SectionKind, labels: Sequence[str] = (), *, scenario: bool = False
+    ctx: ParseContext,
+    section: Section,
+    kind: SectionKind,
+    labels: Sequence[str] = (),
+    *,
+    scenario: bool = False,
 ) -> Body:
     """Steps (and, in a scenario, symptoms, causes and description) from a section and its children."""
     reader = _Reader(ctx, scenario)

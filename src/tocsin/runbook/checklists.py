@@ -78,7 +78,11 @@ def read_checklists(ctx: ParseContext, section: Section, name: str | None = None
             else:
                 label = None
         elif isinstance(block, ListBlock):
-            named = label if label and not find_severity_names(label) and not _DEADLINE_LABEL.match(label) else None
+            named = (
+                label
+                if label and not find_severity_names(label) and not _DEADLINE_LABEL.match(label)
+                else None
+            )
             _checklist(ctx, named or title, label, block)
             label = None
 

@@ -128,8 +128,12 @@ class ParseContext:
         self._claimed.update(id(unit) for unit in units)
 
     def use_all(self, block: Block | ListItem) -> None:
-        """Claim a block with everything nested in it."""
-        self.use(*units_of(block))
+        """Claim a block with the text nested in it (its items and paragraphs).
+
+        Code blocks and tables nested in it are not claimed: whoever reads them claims them, and if
+        nobody does they are reported rather than lost inside a list item.
+        """
+        self.use(*(unit for unit in units_of(block) if not isinstance(unit, Fence | Table | TableRow)))
 
     def reject(self, unit: Unit, reason: str) -> None:
         """Say why a unit was not used (it is reported with this reason unless claimed later)."""

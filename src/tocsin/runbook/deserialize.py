@@ -132,7 +132,11 @@ def _question(data: Data) -> AssessmentQuestion:
 
 def _escalation(data: Data) -> EscalationLevel:
     return EscalationLevel(
-        data["level"], data["target"], _duration(data, "delay"), data.get("note", ""), _strings(data, "severities")
+        data["level"],
+        data["target"],
+        _duration(data, "delay"),
+        data.get("note", ""),
+        _strings(data, "severities"),
     )
 
 
@@ -156,19 +160,27 @@ def playbook_from_dict(data: Data) -> Playbook:
         escalation=tuple(_escalation(item) for item in each("escalation")),
         escalation_triggers=tuple(_trigger(item) for item in each("escalation_triggers")),
         contacts=tuple(
-            Contact(c["role"], c.get("name", ""), c.get("backup", ""), c.get("reach", "")) for c in each("contacts")
+            Contact(c["role"], c.get("name", ""), c.get("backup", ""), c.get("reach", ""))
+            for c in each("contacts")
         ),
         phases=tuple(
             Phase(p["name"], _duration(p, "start"), _duration(p, "end"), _steps(p)) for p in each("phases")
         ),
         procedures=tuple(Procedure(p["title"], _steps(p)) for p in each("procedures")),
         scenarios=tuple(
-            Scenario(s["title"], _steps(s), _strings(s, "symptoms"), _strings(s, "causes"),
-                     s.get("description", ""), s.get("severity"))
+            Scenario(
+                s["title"],
+                _steps(s),
+                _strings(s, "symptoms"),
+                _strings(s, "causes"),
+                s.get("description", ""),
+                s.get("severity"),
+            )
             for s in each("scenarios")
         ),
         alert_rules=tuple(
-            AlertRule(r["condition"], r["severity"], _duration(r, "sustained_for")) for r in each("alert_rules")
+            AlertRule(r["condition"], r["severity"], _duration(r, "sustained_for"))
+            for r in each("alert_rules")
         ),
         alert_guide=tuple(
             AlertGuideEntry(g["alert"], g.get("likely_cause", ""), g.get("first_action", ""))

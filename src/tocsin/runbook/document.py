@@ -35,7 +35,8 @@ __all__ = [
 ]
 
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
-# Double-encoded UTF-8 read as Mac Roman: "\uf8ffüö®" is 🚨, "‚Üí" is →. ftfy leaves these alone.
+# UTF-8 that was read as Mac Roman and encoded again ("\uf8ffüö®" was 🚨, "\u201a\u00dc\u00ed" was →).
+# ftfy leaves these alone.
 _MAC_ROMAN_RUN = re.compile(r"[^\x00-\x7f]{2,}")
 
 
@@ -45,7 +46,9 @@ def _undo_mac_roman(match: re.Match[str]) -> str:
         fixed = run.encode("mac_roman").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return run
-    return fixed if len(fixed) < len(run) else run
+    # Only symbols come out of this kind of damage in runbooks (emoji, arrows, quotes); accepting letters
+    # too would turn legitimate accented text into nonsense.
+    return fixed if len(fixed) < len(run) and all(ord(char) >= 0x2000 for char in fixed) else run
 
 
 def repair_text(text: str) -> str:
@@ -250,10 +253,11 @@ _CHECKBOX = re.compile(r"^\[([ xX])\]\s*")
 
 
 def _list_item(opener: Token, content: list[Block], ordered: bool) -> ListItem:
-    start, end = opener.map or (0, 0)
+    start = (opener.map or (0, 0))[0]
     number = int(opener.info) if ordered and opener.info.isdigit() else None
     if content and isinstance(content[0], Paragraph):
         first = content.pop(0)
+        assert isinstance(first, Paragraph)
         text, checkbox = first.text, None
         box = _CHECKBOX.match(text)
         if box:

@@ -34,7 +34,9 @@ _ARROW = re.compile(r"\s*(?:→|->|=>|⇒|⟶)\s*")
 _CONTACT_FIELDS = {
     "name": re.compile(r"^(name|who|person|primary|owner)$", re.I),
     "backup": re.compile(r"^(backup|secondary|deputy|alternate|fallback)$", re.I),
-    "reach": re.compile(r"^(contact|phone|email|e-mail|pager|slack|channel|how to reach|mobile|number)$", re.I),
+    "reach": re.compile(
+        r"^(contact|phone|email|e-mail|pager|slack|channel|how to reach|mobile|number)$", re.I
+    ),
 }
 
 
@@ -77,7 +79,9 @@ def escalation_level(raw: str, position: int, known: list[str]) -> EscalationLev
 def chain_levels(text: str) -> list[EscalationLevel]:
     """ "On-call engineer → Team Lead → CTO" as levels 1, 2, 3 with no delays."""
     parts = [part.strip() for part in _ARROW.split(plain(text)) if part.strip()]
-    return [EscalationLevel(index, part) for index, part in enumerate(parts, start=1)] if len(parts) > 1 else []
+    return (
+        [EscalationLevel(index, part) for index, part in enumerate(parts, start=1)] if len(parts) > 1 else []
+    )
 
 
 def trigger_context(title: str) -> bool | None:

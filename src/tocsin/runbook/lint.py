@@ -54,16 +54,22 @@ def lint_warnings(playbook: Playbook) -> list[str]:
         warnings.append("no severity levels found: tocsin's default scheme will stay in use")
     for definition in playbook.severities:
         if definition.level.response_target is None:
-            warnings.append(f"severity {definition.name} has no response target: it will never page as overdue")
+            warnings.append(
+                f"severity {definition.name} has no response target: it will never page as overdue"
+            )
     warnings.extend(_unknown_severities(playbook))
     for scenario in playbook.scenarios:
         if not scenario.steps:
             warnings.append(f"scenario '{scenario.title}' has no steps")
         if not scenario.symptoms:
-            warnings.append(f"scenario '{scenario.title}' lists no symptoms: alerts match it by its title only")
+            warnings.append(
+                f"scenario '{scenario.title}' lists no symptoms: alerts match it by its title only"
+            )
     for template in playbook.templates:
         if not template.placeholders:
-            warnings.append(f"template '{template.name}' has no placeholders: it is posted exactly as written")
+            warnings.append(
+                f"template '{template.name}' has no placeholders: it is posted exactly as written"
+            )
     return warnings
 
 

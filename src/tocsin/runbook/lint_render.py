@@ -50,7 +50,10 @@ def _severities(report: dict[str, Any]) -> Table:
 
 def _steps_summary(steps: list[dict[str, Any]]) -> str:
     classes = Counter(step["safety"] or "manual" for step in steps)
-    parts = [f"{classes[name]} {name.replace('_', '-')}" for name in ("read_only", "mutating", "destructive", "manual")]
+    parts = [
+        f"{classes[name]} {name.replace('_', '-')}"
+        for name in ("read_only", "mutating", "destructive", "manual")
+    ]
     noun = "step" if len(steps) == 1 else "steps"
     return f"{len(steps)} {noun} ({', '.join(part for part in parts if not part.startswith('0 '))})"
 
@@ -70,15 +73,38 @@ def _scenarios(report: dict[str, Any]) -> Table:
 def _lines(console: Console, report: dict[str, Any]) -> None:
     """Escalation, phases, procedures, templates and checklists, one line each."""
     sections: list[tuple[str, list[str]]] = [
-        ("Escalation", [f"L{e['level']} {e['target']} ({_duration(e['delay_s'])})" for e in report["escalation"]]),
-        ("Phases", [f"{p['name']} ({_duration(p['start_s'])}-{_duration(p['end_s'])}), "
-                    f"{_steps_summary(p['steps'])}" for p in report["phases"]]),
+        (
+            "Escalation",
+            [f"L{e['level']} {e['target']} ({_duration(e['delay_s'])})" for e in report["escalation"]],
+        ),
+        (
+            "Phases",
+            [
+                f"{p['name']} ({_duration(p['start_s'])}-{_duration(p['end_s'])}), "
+                f"{_steps_summary(p['steps'])}"
+                for p in report["phases"]
+            ],
+        ),
         ("Procedures", [f"{p['title']}: {_steps_summary(p['steps'])}" for p in report["procedures"]]),
-        ("Templates", [f"{t['name']} ({t['kind']}): {len(t['placeholders'])} placeholders"
-                       + (f", unmapped {', '.join(t['unmapped_placeholders'])}" if t["unmapped_placeholders"] else "")
-                       for t in report["templates"]]),
-        ("Checklists", [f"{c['name']} (deadline {_duration(c['deadline_s'])}): {len(c['items'])} items"
-                        for c in report["checklists"]]),
+        (
+            "Templates",
+            [
+                f"{t['name']} ({t['kind']}): {len(t['placeholders'])} placeholders"
+                + (
+                    f", unmapped {', '.join(t['unmapped_placeholders'])}"
+                    if t["unmapped_placeholders"]
+                    else ""
+                )
+                for t in report["templates"]
+            ],
+        ),
+        (
+            "Checklists",
+            [
+                f"{c['name']} (deadline {_duration(c['deadline_s'])}): {len(c['items'])} items"
+                for c in report["checklists"]
+            ],
+        ),
         ("Alert rules", [f"{r['condition']} -> {r['severity']}" for r in report["alert_rules"]]),
     ]
     for title, lines in sections:

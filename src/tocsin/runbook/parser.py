@@ -41,7 +41,9 @@ def _read_preamble(ctx: ParseContext) -> None:
             ctx.use_all(block)
 
 
-def _with_template_cadence(definitions: list[SeverityDefinition], templates: list[Template]) -> list[SeverityDefinition]:
+def _with_template_cadence(
+    definitions: list[SeverityDefinition], templates: list[Template]
+) -> list[SeverityDefinition]:
     """A template written for one severity that promises the next update ("INCIDENT ALERT - P0 ...
     Next Update: In 15 minutes") states that severity's update cadence, unless the level states one."""
     result = list(definitions)
@@ -62,9 +64,10 @@ def _with_template_cadence(definitions: list[SeverityDefinition], templates: lis
 
 
 def _title(ctx: ParseContext, source_name: str) -> str:
-    if ctx.document.title:
-        return clean_heading(ctx.document.title)
-    return PurePath(source_name).stem if source_name else "Untitled runbook"
+    for candidate in (clean_heading(ctx.document.title), ctx.document.title.strip(), PurePath(source_name).stem):
+        if candidate:
+            return candidate
+    return "Untitled runbook"
 
 
 def _build(ctx: ParseContext, draft: Draft, source_name: str) -> Playbook:

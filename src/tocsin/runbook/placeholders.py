@@ -26,10 +26,10 @@ _BLANK = re.compile(
 _FIELDS: list[tuple[IncidentField | None, str]] = [
     (None, r"^eta$|estimated"),  # a forecast nobody records on the incident
     (F.NEXT_UPDATE_AT, r"next update"),
-    (F.RESOLVED_AT, r"^resolved( at)?$|end time|resolution time|recovered"),
+    (F.DURATION, r"duration|how long|start time - end time"),
+    (F.RESOLVED_AT, r"^resolved\b|end time|resolution time|recovered"),
     (F.STARTED_AT, r"start|began|detected|^time$|^timestamp$|^when$|^date ?time$"),
     (F.ACKNOWLEDGED_AT, r"acknowledged"),
-    (F.DURATION, r"duration|how long|start time - end time"),
     (F.INCIDENT_ID, r"incident (id|number|#)|^id$|^#$|ticket|incident ref"),
     (F.SEVERITY, r"severity|^sev\b|priority|^level$|^p\d(/p\d)+$"),
     (F.STATUS, r"^status$|^state$|investigating|identified|mitigating|monitoring"),
@@ -45,9 +45,23 @@ _FIELDS: list[tuple[IncidentField | None, str]] = [
 ]
 
 
+# Names that say what kind of value goes in, not which one: the line's label decides for them.
+_GENERIC = re.compile(
+    r"^(time|timestamp|date|date ?time|when|brief (description|explanation)|description|details?|estimate|"
+    r"value|text|tbd|x+|what\b.*)$",
+    re.IGNORECASE,
+)
+
+
 def incident_field(name: str, label: str = "") -> IncidentField | None:
-    """The incident field a blank named ``name`` stands for, on a line labelled ``label``."""
-    for text in (label, re.sub(r"[_-]+", " ", name)):
+    """The incident field a blank named ``name`` stands for, on a line labelled ``label``.
+
+    A specific name wins ("Resolved: [Incident ID]" is the incident's id); a generic one ("[Timestamp]",
+    "[Brief description]") takes its meaning from the label.
+    """
+    name = re.sub(r"_+", " ", name).strip()
+    order = (label, name) if _GENERIC.match(name) else (name, label)
+    for text in order:
         for field, pattern in _FIELDS:
             if text and re.search(pattern, text.strip(), re.IGNORECASE):
                 return field

@@ -40,23 +40,38 @@ _WINDOW = re.compile(
 _HEADING_RULES: list[tuple[SectionKind, str]] = [
     (K.POSTMORTEM, r"post[- ]?mortem|incident report|\brca\b|root cause analysis|retrospective|\bpir\b"),
     (K.POST_INCIDENT, r"post[- ]?incident|after (the )?incident|follow[- ]?up|aftermath|wrap[- ]?up"),
-    (K.TEMPLATES, r"template|canned (message|response)|\bmessages?\b|communicat|notification|announce|"
-     r"status ?page|\bcomms\b"),
+    (
+        K.TEMPLATES,
+        r"template|canned (message|response)|\bmessages?\b|communicat|notification|announce|"
+        r"status ?page|\bcomms\b",
+    ),
     (K.CHECKLIST, r"check ?list|\bto-?do\b|action items"),
     (K.ASSESSMENT, r"assess|decision|determin|how to (choose|classify|pick)|triage questions"),
     (K.SEVERITIES, r"severit|priorit|\bsev\b|incident (levels|classes)|classification|impact levels|urgency"),
     (K.ESCALATION, r"escalat"),
     (K.CONTACTS, r"contact|\bteam\b|\broles?\b|on-?call|who to (call|page)|people|responders|stakeholders"),
     (K.ALERT_RULES, r"threshold|alert(ing)? (rules?|levels|mapping)|^alerts?$|monitoring (&|and) alert"),
-    (K.SCENARIOS, r"common (issues|incidents|problems|failures|scenarios|errors)|scenarios|incident types|"
-     r"known (issues|problems)|troubleshooting|failure modes|^playbooks?$"),
-    (K.SCENARIO, r"^(sev\w*|p\d|priority \d|severity \d|critical|high|medium|low)\W*\s*incident\s*:|"
-     r"^(scenario|incident|issue|problem)\b\s*\d*\s*:"),
-    (K.LINKS, r"related|resources|references|links|see also|documentation|\bdocs\b|tools|dashboards|"
-     r"\burls?\b|further reading|runbooks?$"),
+    (
+        K.SCENARIOS,
+        r"common (issues|incidents|problems|failures|scenarios|errors)|scenarios|incident types|"
+        r"known (issues|problems)|troubleshooting|failure modes|^playbooks?$",
+    ),
+    (
+        K.SCENARIO,
+        r"^(sev\w*|p\d|priority \d|severity \d|critical|high|medium|low)\W*\s*incident\s*:|"
+        r"^(scenario|incident|issue|problem)\b\s*\d*\s*:",
+    ),
+    (
+        K.LINKS,
+        r"related|resources|references|links|see also|documentation|\bdocs\b|tools|dashboards|"
+        r"\burls?\b|further reading|runbooks?$",
+    ),
     (K.OVERVIEW, r"^(overview|introduction|purpose|about|scope|summary|background)\b"),
-    (K.PROCEDURE, r"procedure|process|response|steps|actions|commands|quick reference|cheat ?sheet|investigat|"
-     r"diagnos|triage|detect|recover|rollback|roll back|verif|mitigat|contain|\bchecks?\b|health|how to"),
+    (
+        K.PROCEDURE,
+        r"procedure|process|response|steps|actions|commands|quick reference|cheat ?sheet|investigat|"
+        r"diagnos|triage|detect|recover|rollback|roll back|verif|mitigat|contain|\bchecks?\b|health|how to",
+    ),
 ]
 
 
@@ -67,8 +82,10 @@ def subtree_blocks(section: Section) -> Iterator[Block]:
 
 def is_code_fence(block: Block) -> bool:
     """A fence of commands (shell, SQL, a query language ...), not a message or a document."""
-    return isinstance(block, Fence) and language_kind(block.language) not in ("text",) and not (
-        block.language == "" and not _looks_like_commands(block.code)
+    return (
+        isinstance(block, Fence)
+        and language_kind(block.language) not in ("text",)
+        and not (block.language == "" and not _looks_like_commands(block.code))
     )
 
 
@@ -101,7 +118,9 @@ def _has_symptoms(section: Section) -> bool:
         if isinstance(block, Paragraph):
             label = label_of(block.text)
             pair = key_value(block.text)
-            if (label and SYMPTOM_LABEL.match(label)) or (pair and pair.bold and SYMPTOM_LABEL.match(pair.key)):
+            if (label and SYMPTOM_LABEL.match(label)) or (
+                pair and pair.bold and SYMPTOM_LABEL.match(pair.key)
+            ):
                 return True
     return any(SYMPTOM_LABEL.match(clean_heading(child.title)) for child in section.children)
 
@@ -110,14 +129,13 @@ def _severity_content(section: Section) -> bool:
     rows = [row.cells[0] for b in section.blocks if isinstance(b, Table) for row in b.rows if row.cells]
     keys = [pair.key if (pair := key_value(item.text)) else plain(item.text) for item in _items(section)]
     titles = [clean_heading(child.title) for child in section.children]
-    return any(
-        sum(1 for text in group if parse_severity_label(text)) >= 2 for group in (rows, keys, titles)
-    )
+    return any(sum(1 for text in group if parse_severity_label(text)) >= 2 for group in (rows, keys, titles))
 
 
 def _templates_content(section: Section) -> bool:
     return any(
-        is_text_fence(block) or isinstance(block, Quote)
+        is_text_fence(block)
+        or isinstance(block, Quote)
         or (isinstance(block, Paragraph) and re.search(r"\[[A-Z][^\]]*\]", block.text) is not None)
         for block in subtree_blocks(section)
     )
@@ -208,4 +226,3 @@ def classify(section: Section, parent: SectionKind | None = None) -> SectionKind
     if parent is K.CONTACTS and (section.blocks and _no_code(section)):
         return K.CONTACTS
     return _by_content(section)
-

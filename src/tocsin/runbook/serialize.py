@@ -104,8 +104,12 @@ class _Writer:
         }
 
     def template(self, template: Template) -> Data:
-        data: Data = {"name": template.name, "kind": template.kind.value, "body": template.body,
-                      "notes": template.notes}
+        data: Data = {
+            "name": template.name,
+            "kind": template.kind.value,
+            "body": template.body,
+            "notes": template.notes,
+        }
         self.duration(data, "update_cadence", template.update_cadence)
         data["placeholders"] = [
             {"text": p.text, "name": p.name, "field": p.field.value if p.field else None}
@@ -130,7 +134,9 @@ class _Writer:
     def postmortem(self, outline: PostmortemOutline | None) -> Data | None:
         if outline is None:
             return None
-        data: Data = {"sections": [{"title": s.title, "description": s.description} for s in outline.sections]}
+        data: Data = {
+            "sections": [{"title": s.title, "description": s.description} for s in outline.sections]
+        }
         self.duration(data, "deadline", outline.deadline)
         data["file_pattern"] = outline.file_pattern
         return data
@@ -177,7 +183,9 @@ class _Writer:
         data["templates"] = [self.template(t) for t in playbook.templates]
         data["checklists"] = [self.checklist(c) for c in playbook.checklists]
         data["postmortem"] = self.postmortem(playbook.postmortem)
-        data["links"] = [{"title": link.title, "url": link.url, "category": link.category} for link in playbook.links]
+        data["links"] = [
+            {"title": link.title, "url": link.url, "category": link.category} for link in playbook.links
+        ]
         data["unparsed"] = [{"line": u.line, "text": u.text, "reason": u.reason} for u in playbook.unparsed]
         return data
 

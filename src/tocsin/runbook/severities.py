@@ -29,10 +29,16 @@ from tocsin.runbook.text import clean_heading, key_value, plain, split_list
 __all__ = ["FIELD_PATTERNS", "LevelDraft", "field_of", "read_severity_section", "severity_table"]
 
 FIELD_PATTERNS: list[tuple[str, str]] = [
-    ("who_acts", r"^(who|action|owner|responders?|team|notify|page|paging|on-?call|assignee|roles?|staffing)\b"),
+    (
+        "who_acts",
+        r"^(who|action|owner|responders?|team|notify|page|paging|on-?call|assignee|roles?|staffing)\b",
+    ),
     ("escalation", r"escalat"),
     ("cadence", r"update|cadence|comms|communication|status page"),
-    ("response", r"respon|\back|acknowledg|\btta\b|time to (respond|acknowledge|engage)|first response|\bsla\b"),
+    (
+        "response",
+        r"respon|\back|acknowledg|\btta\b|time to (respond|acknowledge|engage)|first response|\bsla\b",
+    ),
     ("resolution", r"resol|\bttr\b|time to (resolve|restore|recover|mitigate)|\bfix|restor|mitigat|target"),
     ("examples", r"example|e\.g"),
     ("description", r"impact|descr|definition|criteria|meaning|summary|scope|what|condition|user"),
@@ -250,4 +256,3 @@ def read_severity_section(ctx: ParseContext, section: Section) -> list[Table]:
         else:
             ctx.dispatch(child, None)
     return tables
-

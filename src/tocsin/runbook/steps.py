@@ -37,28 +37,46 @@ StageHint = Stage | str | None
 
 _LABEL_STAGES: list[tuple[Stage | str, str]] = [
     (Stage.VERIFICATION, r"verif|validat|confirm|smoke test|post-?check|make sure"),
-    (Stage.INVESTIGATION, r"investigat|diagnos|triage|identif|assess|gather|detect|analys|analyz|debug|"
-     r"root cause|inspect|\bchecks?\b|look ?up|find out|information"),
+    (
+        Stage.INVESTIGATION,
+        r"investigat|diagnos|triage|identif|assess|gather|detect|analys|analyz|debug|"
+        r"root cause|inspect|\bchecks?\b|look ?up|find out|information",
+    ),
     (Stage.CONTAINMENT, r"contain|mitigat|isolat|stabili[sz]|workaround|stop the bleeding"),
     (Stage.RESOLUTION, r"resol|\bfix|remediat|recover|rollback|roll back|restor|repair|solution|\bremedy"),
     (Stage.OTHER, r"escalat|communicat|notif|\bdocument\b|\bcomms\b|announce"),
     (IMMEDIATE, r"immediate|first \d+|urgent|emergency|right now|asap"),
 ]
 _VERB_STAGES: list[tuple[Stage, str]] = [
-    (Stage.OTHER, r"notify|communicate|announce|inform|document|acknowledge|page|escalate|contact|schedule|"
-     r"send|post|share|record|create (an? )?(incident )?(ticket|channel)|open (an? )?(incident )?ticket|"
-     r"update (the )?status ?page"),
-    (Stage.VERIFICATION, r"test|monitor|watch|run smoke|make sure|(verify|confirm|validate|ensure)\b(?=.*\b("
-     r"recover\w*|resolv\w*|normal\w*|healthy|health checks?|stable|stability|passing|restored|back to|fixed|"
-     r"success\w*|no (error|spike)s?)\b)"),
-    (Stage.INVESTIGATION, r"check|review|identify|investigate|inspect|look|gather|find|analy[sz]e|query|verify|"
-     r"confirm|validate|examine|determine|view|search|compare|collect|read|list|diagnose|trace|correlate|"
-     r"assess|see|visit|login|log in|open|ssh|connect|get"),
-    (Stage.CONTAINMENT, r"isolate|stop traffic|drain|block|throttle|rate[- ]limit|disable|enable maintenance|"
-     r"deregister|contain|mitigate|route|fail ?over|put .* in maintenance|bypass|enable fallback"),
-    (Stage.RESOLUTION, r"restart|rollback|roll back|revert|scale|apply|deploy|fix|restore|flush|clear|clean|kill|"
-     r"terminate|increase|expand|rotate|hotfix|patch|upgrade|reboot|replace|recreate|optimi[sz]e|add|"
-     r"remove|update|submit|reset|resize|purge|rebuild|redeploy|warm"),
+    (
+        Stage.OTHER,
+        r"notify|communicate|announce|inform|document|acknowledge|page|escalate|contact|schedule|"
+        r"send|post|share|record|create (an? )?(incident )?(ticket|channel)|open (an? )?(incident )?ticket|"
+        r"update (the )?status ?page",
+    ),
+    (
+        Stage.VERIFICATION,
+        r"test|monitor|watch|run smoke|make sure|(verify|confirm|validate|ensure)\b(?=.*\b("
+        r"recover\w*|resolv\w*|normal\w*|healthy|health checks?|stable|stability|passing|restored|back to|fixed|"
+        r"success\w*|no (error|spike)s?)\b)",
+    ),
+    (
+        Stage.INVESTIGATION,
+        r"check|review|identify|investigate|inspect|look|gather|find|analy[sz]e|query|verify|"
+        r"confirm|validate|examine|determine|view|search|compare|collect|read|list|diagnose|trace|correlate|"
+        r"assess|see|visit|login|log in|open|ssh|connect|get",
+    ),
+    (
+        Stage.CONTAINMENT,
+        r"isolate|stop traffic|drain|block|throttle|rate[- ]limit|disable|enable maintenance|"
+        r"deregister|contain|mitigate|route|fail ?over|put .* in maintenance|bypass|enable fallback",
+    ),
+    (
+        Stage.RESOLUTION,
+        r"restart|rollback|roll back|revert|scale|apply|deploy|fix|restore|flush|clear|clean|kill|"
+        r"terminate|increase|expand|rotate|hotfix|patch|upgrade|reboot|replace|recreate|optimi[sz]e|add|"
+        r"remove|update|submit|reset|resize|purge|rebuild|redeploy|warm",
+    ),
 ]
 # Words anywhere in a step that say what it is for, when its first word did not.
 _TOPIC_STAGES: list[tuple[Stage, str]] = [

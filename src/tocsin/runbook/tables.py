@@ -69,8 +69,9 @@ def _guide(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]
     cause, action = _find(table.header, "cause"), _find(table.header, "action")
     alert = _find(table.header, "alert", [i for i in (cause, action) if i is not None]) or 0
     for row in table.rows:
-        ctx.draft.alert_guide.append(AlertGuideEntry(_cell(row.cells, alert), _cell(row.cells, cause),
-                                                     _cell(row.cells, action)))
+        ctx.draft.alert_guide.append(
+            AlertGuideEntry(_cell(row.cells, alert), _cell(row.cells, cause), _cell(row.cells, action))
+        )
     return []
 
 
@@ -85,8 +86,16 @@ def _steps(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]
         safety = classify_code(code, "bash").safety if code else None
         description = _cell(row.cells, step)
         hint = stage_hint([*labels, _cell(row.cells, stage)])
-        steps.append(Step(decide_stage(hint, description, safety), description, code,
-                          "bash" if code else "", safety, labels[-1] if labels else ""))
+        steps.append(
+            Step(
+                decide_stage(hint, description, safety),
+                description,
+                code,
+                "bash" if code else "",
+                safety,
+                labels[-1] if labels else "",
+            )
+        )
     return steps
 
 
@@ -127,16 +136,20 @@ def _escalation(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[
 
 def _contacts(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]:
     role = _find(table.header, "role") or 0
-    people = [i for i, cell in enumerate(table.header) if i != role and re.search(_COLUMNS["person"], cell, re.I)]
+    people = [
+        i for i, cell in enumerate(table.header) if i != role and re.search(_COLUMNS["person"], cell, re.I)
+    ]
     reach = [i for i in people if re.search(r"phone|mail|slack|pager|contact", table.header[i], re.I)]
     names = [i for i in people if i not in reach]
     for row in table.rows:
-        ctx.draft.contacts.append(Contact(
-            _cell(row.cells, role),
-            _cell(row.cells, names[0] if names else None),
-            _cell(row.cells, names[1] if len(names) > 1 else None),
-            ", ".join(_cell(row.cells, i) for i in reach if _cell(row.cells, i)),
-        ))
+        ctx.draft.contacts.append(
+            Contact(
+                _cell(row.cells, role),
+                _cell(row.cells, names[0] if names else None),
+                _cell(row.cells, names[1] if len(names) > 1 else None),
+                ", ".join(_cell(row.cells, i) for i in reach if _cell(row.cells, i)),
+            )
+        )
     return []
 
 
@@ -161,6 +174,11 @@ def _checklist(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[S
     return []
 
 
+def _severities(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]:
+    severity_table(table, ctx)
+    return []
+
+
 def _severity_rows(table: Table) -> bool:
     names = [parse_severity_label(row.cells[0]) for row in table.rows if row.cells]
     return bool(names) and sum(1 for name in names if name) * 2 > len(names)
@@ -176,7 +194,7 @@ def _reader(table: Table) -> Reader | None:
     if has["command"]:
         return _steps
     if _severity_rows(table) and not has["condition"]:
-        return lambda t, c, _: severity_table(t, c) or []
+        return _severities
     if has["severity"] and has["condition"]:
         return _rules
     if has["level"] and has["target"] and has["delay"]:

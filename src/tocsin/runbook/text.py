@@ -21,7 +21,11 @@ _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]`]+[^\s<>()\[\]`.,;:!?'\"]")
 _EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _CODE = re.compile(r"(`+)(.+?)\1")
-_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+# Only real HTML tags: "<ALB_DNS>" in a runbook is a placeholder and stays.
+_TAG = re.compile(
+    r"</?(?:a|b|i|u|s|em|strong|code|span|div|p|br|hr|sub|sup|kbd|img|details|summary|small|mark|del|ins)\b[^<>]*>",
+    re.IGNORECASE,
+)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 # Leading decoration of headings: emoji, symbols, numbering ("3.1", "1.", "2)", "A.").
 _LEADING_SYMBOLS = re.compile(r"^[^\w\[(<\"'`$]+", re.UNICODE)
@@ -112,7 +116,9 @@ def links_in(raw: str) -> list[tuple[str, str]]:
 def split_list(text: str) -> list[str]:
     """Split "Health checks failing, ALB returning 5xx errors" into its items, at commas and semicolons
     outside parentheses."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char in "([":
             depth += 1

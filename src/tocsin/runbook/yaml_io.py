@@ -72,13 +72,15 @@ def playbook_from_yaml(text: str) -> Playbook:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InvalidInput(f"playbook YAML is not valid YAML{where}: {error}", code="invalid_playbook") from error
+        raise InvalidInput(
+            f"playbook YAML is not valid YAML{where}: {error}", code="invalid_playbook"
+        ) from error
     if not isinstance(data, dict):
         raise InvalidInput("playbook YAML must be a mapping with tocsin_playbook: 1", code="invalid_playbook")
-    error = best_match(_validator().iter_errors(data))
-    if error is not None:
-        path = _path(error)
+    problem = best_match(_validator().iter_errors(data))
+    if problem is not None:
+        path = _path(problem)
         raise InvalidInput(
-            f"playbook YAML is invalid at {path}: {error.message}", code="invalid_playbook", path=path
+            f"playbook YAML is invalid at {path}: {problem.message}", code="invalid_playbook", path=path
         )
     return playbook_from_dict(data)

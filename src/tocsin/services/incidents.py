@@ -79,6 +79,13 @@ def _check_services(services: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
+def _reschedule_targets(conn: Connection, incident: Incident, now: datetime) -> None:
+    """Schedule the deadline jobs of the incident's (new) severity, after a severity change or a reopen."""
+    level = severities.load_scheme(conn).resolve(incident.severity)
+    if level is not None:
+        targets.schedule_targets(conn, incident, level, now)
+
+
 class IncidentService:
     def __init__(self, db: Database, clock: Clock, events: EventBus) -> None:
         self.db = db
@@ -217,10 +224,12 @@ class IncidentService:
                 fields["resolved_at"] = now
             elif target == IncidentState.CLOSED:
                 fields["closed_at"] = now
-            elif incident.state == IncidentState.RESOLVED:
-                fields["resolved_at"] = None  # reopened
             details = {"from": incident.state.value, "to": target.value} | ({"note": note} if note else {})
-            return Mutation(fields=fields, entries=[(TimelineKind.STATE_CHANGED, details)])
+            entries: list[tuple[str, dict[str, Any]]] = [(TimelineKind.STATE_CHANGED, details)]
+            if incident.state == IncidentState.RESOLVED and target != IncidentState.CLOSED:
+                fields["resolved_at"] = None  # reopened: its resolution deadline applies again
+                return Mutation(fields=fields, entries=entries, after=_reschedule_targets)
+            return Mutation(fields=fields, entries=entries)
 
         return change
 
@@ -232,11 +241,10 @@ class IncidentService:
             if incident.severity == level.name:
                 raise Conflict(f"{incident.human_id} is already {level.name}", code="unchanged")
 
-            def reschedule(conn: Connection, changed: Incident, at: datetime) -> None:
-                targets.schedule_targets(conn, changed, level, at)
-
             details = {"from": incident.severity, "to": level.name}
-            return Mutation({"severity": level.name}, [(TimelineKind.SEVERITY_CHANGED, details)], reschedule)
+            return Mutation(
+                {"severity": level.name}, [(TimelineKind.SEVERITY_CHANGED, details)], _reschedule_targets
+            )
 
         return self._mutate(number, actor, change)
 

@@ -108,8 +108,10 @@ class IntegrationService:
         self._lock = threading.Lock()
         self._ttl = 5.0
 
-    def _check_settings(self, settings: IntegrationSettings) -> None:
+    def _check_settings(self, settings: IntegrationSettings, source: SourceName) -> None:
         problems = policy_problems(settings.severity_policy(), self.severities.scheme())
+        if settings.signing_secret and source is not SourceName.GRAFANA:
+            problems.append(f"a signing secret is only checked on Grafana integrations, not {source}")
         if problems:
             raise InvalidInput("; ".join(problems), code="invalid_settings")
 
@@ -119,7 +121,7 @@ class IntegrationService:
         """Create an integration; returns it and its key, which is shown only now."""
         name = check_text("integration name", name, 100, required=True)
         settings = settings or IntegrationSettings()
-        self._check_settings(settings)
+        self._check_settings(settings, source)
         key = _new_key()
         try:
             with self.db.write() as conn:
@@ -152,6 +154,10 @@ class IntegrationService:
     def rotate(self, name: str) -> tuple[StoredIntegration, str]:
         """Give the integration a new key; the old one stops working at once."""
         found = self.get(name)
+        if not found.active:
+            raise Conflict(
+                f"integration {name!r} is revoked; create a new one instead", code="integration_revoked"
+            )
         key = _new_key()
         with self.db.write() as conn:
             integrations.update_row(
@@ -161,14 +167,17 @@ class IntegrationService:
         return self.get(name), key
 
     def revoke(self, name: str) -> None:
+        """Stop the integration's key for good (revoking twice keeps the first revocation time)."""
         found = self.get(name)
+        if not found.active:
+            return
         with self.db.write() as conn:
             integrations.update_row(conn, found.id, revoked_at=self.clock.now())
         self._forget()
 
     def update_settings(self, name: str, settings: IntegrationSettings) -> StoredIntegration:
         found = self.get(name)
-        self._check_settings(settings)
+        self._check_settings(settings, SourceName(found.source))
         with self.db.write() as conn:
             integrations.update_row(conn, found.id, settings=settings.to_json())
         self._forget()

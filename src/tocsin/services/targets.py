@@ -1,8 +1,9 @@
 """Response and resolution targets: a timer job per target, and what happens when one is missed.
 
-Each deadline is a job row keyed by incident, target and severity. A severity change schedules the new
-severity's job; the old one then finds the severity changed and ends without effect. A miss is written to
-the timeline once, however many times a job runs.
+Each deadline is a job row keyed by incident, target, severity and the incident's version when it was
+scheduled. A severity change or a reopen schedules fresh jobs; a job that finds the severity changed since
+it was scheduled ends without effect. A miss is written to the timeline once per target, however many jobs
+run for it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def schedule_targets(conn: Connection, incident: Incident, level: SeverityLevel,
             due_at=incident.started_at + span,
             payload={"incident": incident.number, "target": target, "severity": level.name},
             now=now,
-            dedup_key=f"target:{incident.number}:{target}:{level.name}",
+            dedup_key=f"target:{incident.number}:{target}:{level.name}:v{incident.version}",
         )
 
 
@@ -61,8 +62,9 @@ def check_target(conn: Connection, job: ClaimedJob, now: datetime) -> datetime |
     if span is None:
         return None
     deadline = incident.started_at + span
-    if now < deadline:
-        return deadline
+    if now <= deadline:
+        # Reached exactly at the deadline counts as met (as in domain.metrics); look again just after it.
+        return deadline + timedelta(microseconds=1)
     target = payload["target"]
     if not timeline.has_entry(conn, incident.number, TimelineKind.TARGET_MISSED, target=target):
         timeline.append(

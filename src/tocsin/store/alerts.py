@@ -44,6 +44,7 @@ class StoredAlert:
     status: str
     title: str
     summary: str
+    description: str
     severity_text: str
     labels: dict[str, str]
     annotations: dict[str, str]
@@ -125,6 +126,7 @@ def _to_alert(row: RowMapping) -> StoredAlert:
         status=row["status"],
         title=row["title"],
         summary=row["summary"],
+        description=row["description"],
         severity_text=row["severity_text"],
         labels=dict(row["labels"]),
         annotations=dict(row["annotations"]),

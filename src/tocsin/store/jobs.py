@@ -68,7 +68,8 @@ def enqueue(
     }
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = dialect_insert(jobs).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
-    return conn.execute(stmt).rowcount == 1
+    # rowcount is -1 for this statement on PostgreSQL; RETURNING says reliably whether a row went in.
+    return conn.execute(stmt.returning(jobs.c.id)).scalar() is not None
 
 
 def claim_due(conn: Connection, now: datetime, *, limit: int, lease: timedelta) -> list[ClaimedJob]:

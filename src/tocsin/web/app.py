@@ -8,7 +8,7 @@ from tocsin import __version__
 from tocsin.services.container import Services
 from tocsin.services.tokens import Principal
 from tocsin.web import health, webhooks
-from tocsin.web.api import admin, incidents
+from tocsin.web.api import admin, incident_alerts, incidents, integrations
 from tocsin.web.problems import install_problem_handlers
 
 __all__ = ["create_app"]
@@ -33,6 +33,8 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
     api = APIRouter(prefix="/api/v1")
     api.include_router(incidents.router)
     api.include_router(admin.router)
+    api.include_router(integrations.router)
+    api.include_router(incident_alerts.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(webhooks.router)

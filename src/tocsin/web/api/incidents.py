@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -53,12 +53,21 @@ def list_incidents(
 ) -> Page[IncidentOut]:
     severities = [services.severities.resolve(name).name for name in severity or ()]
     where = IncidentFilter(
-        states=state or (), severities=severities, service=service, started_after=since, started_before=until
+        states=state or (),
+        severities=severities,
+        service=service,
+        started_after=_as_utc(since),
+        started_before=_as_utc(until),
     )
     found, total = services.incidents.find(where, limit=limit, offset=offset)
     return Page[IncidentOut](
         items=[IncidentOut.of(i) for i in found], total=total, limit=limit, offset=offset
     )
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """A time without a zone is read as UTC, as the CLI does."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Declare an incident")
