@@ -49,8 +49,10 @@ def main() -> int:
         timings.append(time.perf_counter() - started)
     best, median = min(timings), statistics.median(timings)
     steps = report["counts"]["steps"]
-    print(f"runbook lint: {len(text.encode('utf-8')) / 1000:.0f} KB, {steps} steps, "
-          f"best {best * 1000:.0f} ms, median {median * 1000:.0f} ms (budget {BUDGET_SECONDS * 1000:.0f} ms)")
+    print(
+        f"runbook lint: {len(text.encode('utf-8')) / 1000:.0f} KB, {steps} steps, "
+        f"best {best * 1000:.0f} ms, median {median * 1000:.0f} ms (budget {BUDGET_SECONDS * 1000:.0f} ms)"
+    )
     return 0 if median < BUDGET_SECONDS else 1
 
 

@@ -10,8 +10,10 @@ from fastapi import FastAPI
 
 from tocsin.clock import Clock, SystemClock
 from tocsin.config import Settings
+from tocsin.engine.delivery import DeliveryLoop, WorkerGroup
 from tocsin.engine.worker import Worker, WorkerSettings
 from tocsin.services.container import Services, build_services
+from tocsin.services.paging_common import PagingConfig
 from tocsin.services.tokens import Principal
 from tocsin.store import migrate
 from tocsin.store.db import Database
@@ -30,15 +32,17 @@ class Runtime:
     def web_app(self, *, local_principal: Principal | None = None) -> FastAPI:
         return create_app(self.services, local_principal=local_principal)
 
-    def worker(self) -> Worker:
+    def worker(self) -> WorkerGroup:
+        """The job worker and the outbox's delivery loop, run together."""
         settings = WorkerSettings(poll_interval=self.settings.worker_poll_interval)
-        return Worker(
+        worker = Worker(
             self.services.db,
             self.services.clock,
             self.services.job_handlers(),
             events=self.services.events,
             settings=settings,
         )
+        return WorkerGroup(worker, DeliveryLoop(self.services.paging.delivery, events=self.services.events))
 
     def close(self) -> None:
         self.services.close()
@@ -53,7 +57,8 @@ def open_runtime(settings: Settings, *, clock: Clock | None = None, upgrade: boo
     if upgrade and not migrate.is_current(db):
         log.info("upgrading the database schema to %s", migrate.head_revision())
         migrate.upgrade(db)
-    return Runtime(settings=settings, services=build_services(db, clock or SystemClock()))
+    paging = PagingConfig(public_url=settings.public_url())
+    return Runtime(settings=settings, services=build_services(db, clock or SystemClock(), paging=paging))
 
 
 def serve(runtime: Runtime, *, with_worker: bool = True) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+
 from tocsin.app import Runtime
+from tocsin.domain.escalation import EscalationLevel, EscalationPolicy, ScheduleTarget
 from tocsin.domain.incident import IncidentState, Role
+from tocsin.domain.notification_rules import NotificationRule
+from tocsin.domain.schedule import Layer, Rotation, RotationKind, Schedule
 from tocsin.services.incidents import Declaration
 from tocsin.services.tokens import ApiRole
 from tocsin.store.incidents import IncidentFilter
+from tocsin.store.people import User
 
 __all__ = ["load_demo"]
 
@@ -19,6 +25,7 @@ def load_demo(runtime: Runtime) -> list[str]:
     _, existing = services.incidents.find(IncidentFilter(), limit=1)
     if existing:
         return [f"Demo data: the database already has {existing} incidents; left as it is."]
+    _load_paging(runtime)
     incidents = services.incidents
     old = incidents.declare(
         Declaration("Checkout latency above 2 s", "SEV2", "p99 latency on /checkout", ["checkout"], "alice"),
@@ -44,4 +51,29 @@ def load_demo(runtime: Runtime) -> list[str]:
         f"Demo data: {old.human_id} (resolved) and {live.human_id} (SEV1, waiting for acknowledgement).",
         f"Demo API token (admin): {secret}",
         f"  try: curl -H 'Authorization: Bearer {secret}' {runtime.settings.public_url()}/api/v1/incidents",
+        *_paging_lines(live.human_id),
+    ]
+
+
+def _load_paging(runtime: Runtime) -> None:
+    """Dana on call on a daily rotation, reached on the console; SEV1/SEV2 page her, again every 5 minutes
+    until someone acknowledges."""
+    paging = runtime.services.paging
+    paging.channels.create("console", "console", {})
+    paging.people.create_user(
+        User("dana", "Dana (demo on-call)", "dana@example.org", rules=(NotificationRule("console"),))
+    )
+    start = runtime.services.clock.now().date()
+    rotation = Rotation(("dana",), start, time(0, 0), "UTC", RotationKind.DAILY)
+    paging.schedules.create(Schedule("primary", "Primary on-call", "UTC", (Layer(rotation, "primary"),)))
+    level = EscalationLevel(timedelta(minutes=5), (ScheduleTarget("primary"),), "On-call engineer")
+    paging.policies.create(EscalationPolicy("default", "Page the on-call engineer", (level,), repeat=3))
+
+
+def _paging_lines(live_id: str) -> list[str]:
+    return [
+        f"Paging: Dana is on call (schedule 'primary'); {live_id} pages her here, on the console, every "
+        "5 minutes until someone acknowledges.",
+        f"  acknowledge: tocsin incident ack {live_id} (or open the ack link printed with the page)",
+        f"  see who is on call: tocsin oncall now; how {live_id} escalates: tocsin policy status {live_id}",
     ]

@@ -143,7 +143,9 @@ def send(
     dedup_key: Annotated[
         str, typer.Option(help="Identifies the alert; default: derived from the title and labels.")
     ] = "",
-    resolve: Annotated[bool, typer.Option("--resolve", help="Resolve the alert instead of firing it.")] = False,
+    resolve: Annotated[
+        bool, typer.Option("--resolve", help="Resolve the alert instead of firing it.")
+    ] = False,
     key: Annotated[
         str | None,
         typer.Option(envvar="TOCSIN_INTEGRATION_KEY", help="The integration's key: post to its webhook."),

@@ -158,7 +158,8 @@ GroupWindowOpt = Annotated[
     str | None, typer.Option("--group-window", help="An alert joins its group's incident only this long.")
 ]
 ReopenOpt = Annotated[
-    str | None, typer.Option("--reopen-window", help="A re-firing alert reopens a resolved incident this long.")
+    str | None,
+    typer.Option("--reopen-window", help="A re-firing alert reopens a resolved incident this long."),
 ]
 AutoResolveOpt = Annotated[
     bool | None,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tocsin import __version__
-from tocsin.cli import admin, alert, incident, integration
+from tocsin.cli import admin, alert, channel, incident, integration, oncall, people, policy
 from tocsin.cli.client import CliError, Target
 from tocsin.config import Settings
 from tocsin.errors import TocsinError
@@ -56,6 +56,12 @@ app.add_typer(integration.app, name="integration")
 app.add_typer(alert.app, name="alert")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.token_app, name="token")
+app.add_typer(people.user_app, name="user")
+app.add_typer(people.team_app, name="team")
+app.add_typer(oncall.schedule_app, name="schedule")
+app.add_typer(oncall.oncall_app, name="oncall")
+app.add_typer(policy.app, name="policy")
+app.add_typer(channel.app, name="channel")
 
 
 def main() -> None:

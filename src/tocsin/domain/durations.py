@@ -194,6 +194,8 @@ def parse_duration(text: str) -> timedelta | None:
     if canonical and text.strip():
         weeks, days, hours, minutes, seconds = (int(part or 0) for part in canonical.groups())
         return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if _HALF_HOUR_RE.search(text):
+        return timedelta(minutes=30)
     ranges = list(_RANGE_RE.finditer(text))
     if len(ranges) == 1:
         rest = text[: ranges[0].start()] + text[ranges[0].end() :]
@@ -207,8 +209,6 @@ def parse_duration(text: str) -> timedelta | None:
         return _compound(compounds[0].group())
     if compounds:
         return None
-    if _HALF_HOUR_RE.search(text):
-        return timedelta(minutes=30)
     one = _ONE_UNIT_RE.search(text)
     if one:
         return _one_unit(one)

@@ -101,12 +101,14 @@ class EscalationTrigger:
 
 @dataclass(frozen=True)
 class Contact:
-    """A role to call and how: "Database Admin", primary and backup, and a phone, address or pager."""
+    """A role and who holds it: "Database Admin", primary and backup, a phone, address or pager, and
+    what the role does ("Coordinates the response")."""
 
     role: str
     name: str = ""
     backup: str = ""
     reach: str = ""
+    duties: str = ""
 
 
 @dataclass(frozen=True)

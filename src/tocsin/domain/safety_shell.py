@@ -16,6 +16,7 @@ from enum import StrEnum
 __all__ = ["LineKind", "LogicalLine", "SimpleCommand", "logical_lines", "simple_commands"]
 
 _HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][\w]*)\2")
+_ORDINARY_RUN = re.compile(r"[^\s#'\"\\$`<>;|&()]+")
 _PLACEHOLDER_RE = re.compile(r"<[A-Za-z_][^<>\s]*>")
 _REDIRECT_OPS = (">>", ">&", ">|", "&>", "<<<", "<<-", "<<", "<&", "<>", ">", "<")
 _CONTROL_OPS = ("&&", "||", ";;", "|&", ";", "|", "&")
@@ -186,6 +187,11 @@ class _Lexer:
 
     def step(self) -> None:
         text, index = self.text, self.index
+        ordinary = _ORDINARY_RUN.match(text, index)
+        if ordinary:  # most of a command: plain characters, taken in one go
+            self.add(ordinary.group())
+            self.index = ordinary.end()
+            return
         char = text[index]
         if char in " \t":
             self.flush()

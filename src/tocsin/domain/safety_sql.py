@@ -94,8 +94,12 @@ def _judge(statement: str) -> tuple[Safety, str]:
 
 def classify_sql(sql: str) -> list[CommandVerdict]:
     """One verdict per SQL statement in ``sql`` (comments are not statements)."""
+    lines = sql.split("\n")
+    # psql meta-commands ("\dt", "\x") end at the end of their line, not at a semicolon.
+    meta = [line.strip() for line in lines if line.strip().startswith("\\")]
+    rest = "\n".join(line for line in lines if not line.strip().startswith("\\"))
     verdicts = []
-    for statement in _statements(sql):
+    for statement in [*meta, *_statements(rest)]:
         safety, reason = _judge(statement)
         verdicts.append(CommandVerdict(statement, safety, reason))
     return verdicts

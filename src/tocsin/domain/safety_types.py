@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["CommandVerdict", "Safety"]
+__all__ = ["CommandVerdict", "Judgement", "Safety", "words"]
 
 
 class Safety(StrEnum):
@@ -46,3 +46,11 @@ class CommandVerdict:
     command: str
     safety: Safety
     reason: str
+
+
+Judgement = tuple[Safety, str]  # a class and the reason for it, before it is tied to a command
+
+
+def words(text: str) -> frozenset[str]:
+    """A set of names written as one space-separated string, to keep long tables short."""
+    return frozenset(text.split())

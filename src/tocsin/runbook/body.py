@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from tocsin.domain.playbook import Step
 from tocsin.runbook.context import ParseContext, SectionKind
 from tocsin.runbook.document import Block, Fence, Html, ListBlock, ListItem, Paragraph, Quote, Section, Table
-from tocsin.runbook.sections import SYMPTOM_LABEL, classify
-from tocsin.runbook.steps import manual_step, steps_from_fence
+from tocsin.runbook.sections import SYMPTOM_LABEL, classify, symptoms_key
+from tocsin.runbook.steps import manual_step, starts_with_action, steps_from_fence
 from tocsin.runbook.tables import read_table
 from tocsin.runbook.text import clean_heading, key_value, label_of, plain, split_list
 
@@ -29,6 +29,12 @@ _INSTRUCTION = re.compile(
     r"look|identify|disable|enable|increase|consider|try|apply|deploy|revert|drain|failover|fail over)\b",
     re.IGNORECASE,
 )
+
+
+def _instruction(text: str) -> bool:
+    return bool(_INSTRUCTION.match(text)) or starts_with_action(text)
+
+
 # Sections that stay separate even inside a procedure: they are not steps.
 _SEPARATE = frozenset(
     [
@@ -98,7 +104,7 @@ class _Reader:
             self.body.steps.extend(read_table(table, self.ctx, labels))
             return
         where.extend(plain(row.cells[0]) for row in table.rows if row.cells and row.cells[0].strip())
-        self.ctx.use_all(table)
+        self.ctx.use(table, *table.rows)
 
     def paragraph(self, block: Paragraph, labels: list[str], label: str | None) -> str | None:
         """Read a paragraph; answer the label in force after it."""
@@ -107,17 +113,18 @@ class _Reader:
             self.ctx.use(block)
             return found
         pair = key_value(block.text)
-        if pair and pair.bold and (SYMPTOM_LABEL.match(pair.key) or _CAUSE_LABEL.match(pair.key)):
+        if pair and (symptoms_key(pair) or _CAUSE_LABEL.match(pair.key)):
             self.ctx.use(block)
-            target = self.body.symptoms if SYMPTOM_LABEL.match(pair.key) else self.body.causes
-            target.extend(split_list(plain(pair.value)))
-            return pair.key
+            target = self.body.symptoms if symptoms_key(pair) else self.body.causes
+            target.extend(split_list(plain(pair.value).rstrip(":")))
+            # "Symptoms: a, b" says them all; "Symptoms: any of:" introduces a list that follows.
+            return pair.key if pair.value.rstrip().endswith(":") else label
         where = self.where(labels)
         text = plain(block.text)
         if where is not None:
             self.ctx.use(block)
             where.extend(split_list(text) if where is self.body.symptoms else [text])
-        elif _INSTRUCTION.match(text) or (pair and pair.bold and _INSTRUCTION.match(plain(pair.value))):
+        elif _instruction(text) or (pair and pair.bold and _instruction(plain(pair.value))):
             self.ctx.use(block)
             self.body.steps.append(manual_step(block.text, labels))
         elif self.scenario and not self.body.steps and not labels:

@@ -65,6 +65,14 @@ def _checklist(ctx: ParseContext, name: str, label: str | None, block: ListBlock
         ctx.draft.checklists.append(Checklist(name, tuple(items), deadline, tuple(severities)))
 
 
+def _name(label: str | None) -> str | None:
+    """A label names its checklist when it is a short name ("Post-Mortem"), not a deadline, a severity
+    qualifier or a sentence ("Create a timeline in the incident ticket")."""
+    if not label or find_severity_names(label) or _DEADLINE_LABEL.match(label) or len(label.split()) > 4:
+        return None
+    return label
+
+
 def read_checklists(ctx: ParseContext, section: Section, name: str | None = None) -> None:
     """Checklists from the section's own lists (its sub-sections are dispatched by the caller)."""
     title = name or clean_heading(section.title)
@@ -78,12 +86,7 @@ def read_checklists(ctx: ParseContext, section: Section, name: str | None = None
             else:
                 label = None
         elif isinstance(block, ListBlock):
-            named = (
-                label
-                if label and not find_severity_names(label) and not _DEADLINE_LABEL.match(label)
-                else None
-            )
-            _checklist(ctx, named or title, label, block)
+            _checklist(ctx, _name(label) or title, label, block)
             label = None
 
 

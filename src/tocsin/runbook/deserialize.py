@@ -160,7 +160,9 @@ def playbook_from_dict(data: Data) -> Playbook:
         escalation=tuple(_escalation(item) for item in each("escalation")),
         escalation_triggers=tuple(_trigger(item) for item in each("escalation_triggers")),
         contacts=tuple(
-            Contact(c["role"], c.get("name", ""), c.get("backup", ""), c.get("reach", ""))
+            Contact(
+                c["role"], c.get("name", ""), c.get("backup", ""), c.get("reach", ""), c.get("duties", "")
+            )
             for c in each("contacts")
         ),
         phases=tuple(

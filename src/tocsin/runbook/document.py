@@ -34,7 +34,9 @@ __all__ = [
     "repair_text",
 ]
 
-_MARKDOWN = MarkdownIt("commonmark").enable("table")
+# Only the block structure is needed; inline content is kept raw and read by tocsin.runbook.text, so the
+# (costly) inline parse is switched off.
+_MARKDOWN = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
 # UTF-8 that was read as Mac Roman and encoded again ("\uf8ffüö®" was 🚨, "\u201a\u00dc\u00ed" was →).
 # ftfy leaves these alone.
 _MAC_ROMAN_RUN = re.compile(r"[^\x00-\x7f]{2,}")
@@ -57,9 +59,13 @@ def repair_text(text: str) -> str:
     ftfy repairs the Latin-1/Windows-1252 kind ("ðŸš¨" → 🚨); a run of non-ASCII characters that is
     UTF-8 read as Mac Roman is repaired here, only when it decodes cleanly, so real accented text stays.
     """
-    if text.isascii():
-        return text.replace("\r\n", "\n").replace("\r", "\n")
-    fixed = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Line by line, and only lines that need it: ASCII cannot be mojibake, and line numbers must not move.
+    return "\n".join(line if line.isascii() else _repair_line(line) for line in lines)
+
+
+def _repair_line(line: str) -> str:
+    fixed = ftfy.fix_text(line, uncurl_quotes=False, fix_line_breaks=False, normalization="NFC")
     return _MAC_ROMAN_RUN.sub(_undo_mac_roman, fixed)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from tocsin.domain.durations import find_duration
 from tocsin.domain.playbook import Contact, EscalationCondition, EscalationLevel, EscalationTrigger
 from tocsin.runbook.context import ParseContext
-from tocsin.runbook.document import ListBlock, ListItem, Paragraph, Section, Table
+from tocsin.runbook.document import ListBlock, ListItem, Paragraph, Section
 from tocsin.runbook.severity_names import find_severity_names
 from tocsin.runbook.text import clean_heading, key_value, plain
 
@@ -111,15 +111,12 @@ def _read_list(ctx: ParseContext, block: ListBlock, triggers: bool | None) -> No
         ctx.use_all(item)
 
 
-def read_escalation_lists(ctx: ParseContext, section: Section) -> list[Table]:
-    """Levels and triggers from the section's lists and paragraphs; its tables are answered."""
+def read_escalation_lists(ctx: ParseContext, section: Section) -> None:
+    """Levels and triggers from the section's lists and paragraphs (its tables are read by columns)."""
     mode = trigger_context(clean_heading(section.title))
-    tables: list[Table] = []
     label_mode = mode
     for block in section.blocks:
-        if isinstance(block, Table):
-            tables.append(block)
-        elif isinstance(block, ListBlock):
+        if isinstance(block, ListBlock):
             _read_list(ctx, block, label_mode)
         elif isinstance(block, Paragraph):
             chain = chain_levels(block.text)
@@ -131,7 +128,6 @@ def read_escalation_lists(ctx: ParseContext, section: Section) -> list[Table]:
                 ctx.use(block)
                 found = trigger_context(label)
                 label_mode = found if found is not None else mode
-    return tables
 
 
 def contact_items(ctx: ParseContext, items: Sequence[ListItem | Paragraph], role: str) -> None:

@@ -63,8 +63,7 @@ def overview(ctx: ParseContext, section: Section) -> None:
 
 
 def severities(ctx: ParseContext, section: Section) -> None:
-    for table in read_severity_section(ctx, section):
-        read_table(table, ctx, [clean_heading(section.title)])
+    read_severity_section(ctx, section)
     _leftovers(ctx, section)
 
 
@@ -75,8 +74,7 @@ def assessment(ctx: ParseContext, section: Section) -> None:
 
 
 def escalation(ctx: ParseContext, section: Section) -> None:
-    for table in read_escalation_lists(ctx, section):
-        read_table(table, ctx, [clean_heading(section.title)])
+    read_escalation_lists(ctx, section)
     _leftovers(ctx, section)
     _children(ctx, section, K.ESCALATION)
 

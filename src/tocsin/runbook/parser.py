@@ -64,7 +64,11 @@ def _with_template_cadence(
 
 
 def _title(ctx: ParseContext, source_name: str) -> str:
-    for candidate in (clean_heading(ctx.document.title), ctx.document.title.strip(), PurePath(source_name).stem):
+    for candidate in (
+        clean_heading(ctx.document.title),
+        ctx.document.title.strip(),
+        PurePath(source_name).stem,
+    ):
         if candidate:
             return candidate
     return "Untitled runbook"

@@ -16,7 +16,7 @@ __all__ = ["find_placeholders", "incident_field"]
 
 F = IncidentField
 _BLANK = re.compile(
-    r"(?<![!\w\]])\[(?![ xX]\])(?P<square>[^\[\]\n]{1,80})\](?!\()"
+    r"(?<![!\w\]])\[(?![ xX]\])(?P<square>[^\[\]\n{}]{1,80})\](?!\()"
     r"|\{\{\s*(?P<curly>[^{}\n]{1,60}?)\s*\}\}"
     r"|(?<![{$\w])\{(?P<single>[A-Za-z_][\w .-]{0,40})\}(?!\})"
     r"|<(?P<angle>[A-Za-z][\w .-]{0,40})>"

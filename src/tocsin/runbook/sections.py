@@ -15,7 +15,7 @@ from tocsin.domain.safety import is_known_program, language_kind
 from tocsin.runbook.context import SectionKind
 from tocsin.runbook.document import Block, Fence, ListBlock, ListItem, Paragraph, Quote, Section, Table
 from tocsin.runbook.severity_names import parse_severity_label
-from tocsin.runbook.text import clean_heading, key_value, label_of, plain
+from tocsin.runbook.text import KeyValue, clean_heading, key_value, label_of, plain
 
 __all__ = [
     "SYMPTOM_LABEL",
@@ -24,6 +24,7 @@ __all__ = [
     "is_code_fence",
     "is_text_fence",
     "subtree_blocks",
+    "symptoms_key",
 ]
 
 K = SectionKind
@@ -69,7 +70,7 @@ _HEADING_RULES: list[tuple[SectionKind, str]] = [
     (K.OVERVIEW, r"^(overview|introduction|purpose|about|scope|summary|background)\b"),
     (
         K.PROCEDURE,
-        r"procedure|process|response|steps|actions|commands|quick reference|cheat ?sheet|investigat|"
+        r"^step\s*\d+|procedure|process|response|steps|actions|commands|quick reference|cheat ?sheet|investigat|"
         r"diagnos|triage|detect|recover|rollback|roll back|verif|mitigat|contain|\bchecks?\b|health|how to",
     ),
 ]
@@ -105,6 +106,11 @@ def _looks_like_commands(code: str) -> bool:
     return commands * 2 > len(lines)
 
 
+def symptoms_key(pair: KeyValue) -> bool:
+    """Whether a key introduces symptoms: "**Symptoms (what users see)**:", or a plain "Symptoms:"."""
+    return bool(SYMPTOM_LABEL.match(pair.key) if pair.bold else SYMPTOM_LABEL.fullmatch(pair.key))
+
+
 def has_window(title: str) -> bool:
     return bool(_WINDOW.search(plain(title)))
 
@@ -118,18 +124,22 @@ def _has_symptoms(section: Section) -> bool:
         if isinstance(block, Paragraph):
             label = label_of(block.text)
             pair = key_value(block.text)
-            if (label and SYMPTOM_LABEL.match(label)) or (
-                pair and pair.bold and SYMPTOM_LABEL.match(pair.key)
-            ):
+            if (label and SYMPTOM_LABEL.match(label)) or (pair and symptoms_key(pair)):
                 return True
     return any(SYMPTOM_LABEL.match(clean_heading(child.title)) for child in section.children)
 
 
-def _severity_content(section: Section) -> bool:
+def _severity_names_in(section: Section) -> int:
+    """How many severity levels the section seems to define, in its table, its list or its sub-headings."""
     rows = [row.cells[0] for b in section.blocks if isinstance(b, Table) for row in b.rows if row.cells]
     keys = [pair.key if (pair := key_value(item.text)) else plain(item.text) for item in _items(section)]
     titles = [clean_heading(child.title) for child in section.children]
-    return any(sum(1 for text in group if parse_severity_label(text)) >= 2 for group in (rows, keys, titles))
+    return max(sum(1 for text in group if parse_severity_label(text)) for group in (rows, keys, titles))
+
+
+def _severity_content(section: Section) -> bool:
+    """Without a telling heading, two levels are needed: one "High CPU" item is not a scheme."""
+    return _severity_names_in(section) >= 2
 
 
 def _templates_content(section: Section) -> bool:
@@ -150,7 +160,12 @@ def _only_messages(section: Section) -> bool:
 
 
 def _assessment_content(section: Section) -> bool:
-    return any(plain(item.text).rstrip().endswith("?") and item.blocks for item in _items(section))
+    """Questions with answers under them, or answered on the same line ("Is it down? Yes → SEV1")."""
+    for item in _items(section):
+        text = plain(item.text).rstrip()
+        if (text.endswith("?") and item.blocks) or re.search(r"\?.*(→|->|=>|⇒)", text):
+            return True
+    return False
 
 
 def _any_content(section: Section) -> bool:
@@ -162,7 +177,7 @@ def _no_code(section: Section) -> bool:
 
 
 _CONTENT_CHECKS: dict[SectionKind, Callable[[Section], bool]] = {
-    K.SEVERITIES: _severity_content,
+    K.SEVERITIES: lambda s: _severity_names_in(s) >= 1,
     K.TEMPLATES: _templates_content,
     K.ASSESSMENT: _assessment_content,
     K.LINKS: _no_code,
@@ -171,7 +186,12 @@ _CONTENT_CHECKS: dict[SectionKind, Callable[[Section], bool]] = {
 }
 
 
+_DOCUMENT_TITLE = re.compile(r"\b(runbook|playbook|handbook|cheat ?sheet|guide)s?\b", re.IGNORECASE)
+
+
 def _by_heading(title: str, section: Section) -> SectionKind | None:
+    if section.children and _DOCUMENT_TITLE.search(title) and not re.search(r"related|see also", title, re.I):
+        return K.OVERVIEW  # the runbook's own title, one level down: its text is a summary
     if has_window(title) and not _has_symptoms(section):
         return K.PHASE
     for kind, pattern in _HEADING_RULES:

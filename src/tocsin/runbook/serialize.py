@@ -166,7 +166,8 @@ class _Writer:
             self.duration(entry, "after", trigger.after)
             data["escalation_triggers"].append(entry)
         data["contacts"] = [
-            {"role": c.role, "name": c.name, "backup": c.backup, "reach": c.reach} for c in playbook.contacts
+            {"role": c.role, "name": c.name, "backup": c.backup, "reach": c.reach, "duties": c.duties}
+            for c in playbook.contacts
         ]
         data["phases"] = [self.phase(p) for p in playbook.phases]
         data["procedures"] = [self.procedure(p) for p in playbook.procedures]

@@ -231,17 +231,14 @@ def _paragraph(ctx: ParseContext, block: Paragraph) -> None:
     _add(ctx, draft, block.start, [block])
 
 
-def read_severity_section(ctx: ParseContext, section: Section) -> list[Table]:
+def read_severity_section(ctx: ParseContext, section: Section) -> None:
     """Read levels from the section's lists, paragraphs and per-level sub-headings.
 
-    Tables are answered to the caller (who reads every table by its columns); sub-headings that are not
-    levels are dispatched as sections of their own.
+    Its tables are left to the table reader (which knows a severity table by its columns); sub-headings
+    that are not levels are dispatched as sections of their own.
     """
-    tables = []
     for block in section.blocks:
-        if isinstance(block, Table):
-            tables.append(block)
-        elif isinstance(block, ListBlock):
+        if isinstance(block, ListBlock):
             for item in block.items:
                 if not _from_item(ctx, item):
                     ctx.reject(item, "list item in the severity section does not name a severity")
@@ -255,4 +252,3 @@ def read_severity_section(ctx: ParseContext, section: Section) -> list[Table]:
                 ctx.dispatch(grandchild, None)
         else:
             ctx.dispatch(child, None)
-    return tables

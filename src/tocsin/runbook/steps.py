@@ -30,7 +30,7 @@ from tocsin.domain.safety_shell import LineKind, logical_lines
 from tocsin.runbook.document import Fence
 from tocsin.runbook.text import code_spans, plain
 
-__all__ = ["IMMEDIATE", "manual_step", "stage_hint", "steps_from_fence"]
+__all__ = ["IMMEDIATE", "manual_step", "stage_hint", "starts_with_action", "steps_from_fence"]
 
 IMMEDIATE = "immediate"  # a label that asks for action now without saying which kind
 StageHint = Stage | str | None
@@ -50,8 +50,8 @@ _LABEL_STAGES: list[tuple[Stage | str, str]] = [
 _VERB_STAGES: list[tuple[Stage, str]] = [
     (
         Stage.OTHER,
-        r"notify|communicate|announce|inform|document|acknowledge|page|escalate|contact|schedule|"
-        r"send|post|share|record|create (an? )?(incident )?(ticket|channel)|open (an? )?(incident )?ticket|"
+        r"notify|communicate|announce|inform|document|acknowledge|ack|page|escalate|contact|schedule|"
+        r"send|post|share|record|join|declare|assign|hand over|call|tell|create (an? )?(incident )?(ticket|channel)|open (an? )?(incident )?ticket|"
         r"update (the )?status ?page",
     ),
     (
@@ -96,11 +96,23 @@ def stage_hint(labels: Sequence[str]) -> StageHint:
     return None
 
 
-def _stage_from_words(description: str) -> Stage | None:
+def _leading_verb_stage(description: str) -> Stage | None:
     text = _CONDITION.sub("", _NUMBERED.sub("", description.strip().lstrip("-* ")))
     for stage, pattern in _VERB_STAGES:
         if re.match(rf"(?:{pattern})\b", text, re.IGNORECASE):
             return stage
+    return None
+
+
+def starts_with_action(text: str) -> bool:
+    """Whether a sentence reads as an instruction: it starts (after any "If ...,") with an action verb."""
+    return _leading_verb_stage(text) is not None
+
+
+def _stage_from_words(description: str) -> Stage | None:
+    leading = _leading_verb_stage(description)
+    if leading is not None:
+        return leading
     for stage, pattern in _TOPIC_STAGES:
         if re.search(pattern, text, re.IGNORECASE):
             return stage

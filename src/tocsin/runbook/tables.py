@@ -45,7 +45,8 @@ _COLUMNS = {
     "level": r"level|tier|step|order|^#$|^no\.?$",
     "target": r"contact|who|escalat|target|role|person|team|name|notify|page",
     "delay": r"after|delay|time|wait|timeout|when|sla",
-    "role": r"role|team|function|position|area|service|responsibilit",
+    "role": r"role|team|function|position|area|service",
+    "duties": r"responsibilit|duties|dut(y|ies)|what (they|it) does|does|job",
     "person": r"primary|secondary|backup|name|person|phone|e-?mail|slack|pager|contact|owner",
     "url": r"url|link|location|where|address|dashboard",
     "title": r"name|title|tool|resource|runbook|document|what",
@@ -69,6 +70,7 @@ def _guide(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]
     cause, action = _find(table.header, "cause"), _find(table.header, "action")
     alert = _find(table.header, "alert", [i for i in (cause, action) if i is not None]) or 0
     for row in table.rows:
+        ctx.use(row)
         ctx.draft.alert_guide.append(
             AlertGuideEntry(_cell(row.cells, alert), _cell(row.cells, cause), _cell(row.cells, action))
         )
@@ -81,6 +83,7 @@ def _steps(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]
     stage = _find(table.header, "stage", [i for i in (command, step) if i is not None])
     steps = []
     for row in table.rows:
+        ctx.use(row)
         raw = row.cells[command] if command is not None and command < len(row.cells) else ""
         code = "\n".join(code_spans(raw)) or plain(raw)
         safety = classify_code(code, "bash").safety if code else None
@@ -119,6 +122,7 @@ def _escalation(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[
     target = _find(table.header, "target", [level] if level is not None else [])
     delay = _find(table.header, "delay", [i for i in (level, target) if i is not None])
     for position, row in enumerate(table.rows, start=1):
+        ctx.use(row)
         number = re.search(r"\d+", _cell(row.cells, level))
         note = _cell(row.cells, delay)
         wait = find_duration(note)
@@ -141,13 +145,16 @@ def _contacts(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[St
     ]
     reach = [i for i in people if re.search(r"phone|mail|slack|pager|contact", table.header[i], re.I)]
     names = [i for i in people if i not in reach]
+    duties = _find(table.header, "duties", [role, *people])
     for row in table.rows:
+        ctx.use(row)
         ctx.draft.contacts.append(
             Contact(
                 _cell(row.cells, role),
                 _cell(row.cells, names[0] if names else None),
                 _cell(row.cells, names[1] if len(names) > 1 else None),
                 ", ".join(_cell(row.cells, i) for i in reach if _cell(row.cells, i)),
+                _cell(row.cells, duties),
             )
         )
     return []
@@ -157,6 +164,7 @@ def _links(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]
     url = _find(table.header, "url")
     title = _find(table.header, "title", [url] if url is not None else []) or 0
     for row in table.rows:
+        ctx.use(row)
         found = links_in(row.cells[url]) if url is not None and url < len(row.cells) else []
         link = found[0][1] if found else (_cell(row.cells, url) or None)
         ctx.draft.links.append(Link(_cell(row.cells, title), link, labels[-1] if labels else ""))
@@ -165,10 +173,10 @@ def _links(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]
 
 def _checklist(table: Table, ctx: ParseContext, labels: Sequence[str]) -> list[Step]:
     task, due = _find(table.header, "task"), _find(table.header, "due")
+    rows = [row for row in table.rows if _cell(row.cells, task)]
+    ctx.use(*rows)
     items = tuple(
-        ChecklistItem(_cell(row.cells, task), parse_duration(_cell(row.cells, due)))
-        for row in table.rows
-        if _cell(row.cells, task)
+        ChecklistItem(_cell(row.cells, task), parse_duration(_cell(row.cells, due))) for row in rows
     )
     ctx.draft.checklists.append(Checklist(labels[-1] if labels else "Checklist", items))
     return []
@@ -187,6 +195,28 @@ def _severity_rows(table: Table) -> bool:
 Reader = Callable[[Table, ParseContext, Sequence[str]], list[Step]]
 
 
+# The column roles each reader reads (the first column stands in for a missing name or condition).
+_READS: dict[Reader, tuple[str, ...]] = {
+    _guide: ("cause", "action", "alert"),
+    _steps: ("command", "step", "stage"),
+    _rules: ("severity", "condition"),
+    _escalation: ("level", "target", "delay"),
+    _contacts: ("role", "person", "duties"),
+    _links: ("url", "title"),
+    _checklist: ("task", "due"),
+}
+
+
+def _note_unused_columns(table: Table, ctx: ParseContext, reader: Reader) -> None:
+    roles = _READS.get(reader)
+    if roles is None:  # the severity reader notes its own
+        return
+    for index, header in enumerate(table.header):
+        used = index == 0 or any(re.search(_COLUMNS[role], plain(header), re.IGNORECASE) for role in roles)
+        if not used:
+            ctx.note(table.start, plain(header), f"column '{plain(header)}' of the table is not used")
+
+
 def _reader(table: Table) -> Reader | None:
     has = {role: _find(table.header, role) is not None for role in _COLUMNS}
     if has["cause"] and has["action"]:
@@ -199,7 +229,7 @@ def _reader(table: Table) -> Reader | None:
         return _rules
     if has["level"] and has["target"] and has["delay"]:
         return _escalation
-    if has["role"] and has["person"]:
+    if has["role"] and (has["person"] or has["duties"]):
         return _contacts
     if has["url"]:
         return _links
@@ -211,16 +241,14 @@ def _reader(table: Table) -> Reader | None:
 def read_table(table: Table, ctx: ParseContext, labels: Sequence[str] = ()) -> list[Step]:
     """Read a table into the playbook by its columns; answers the steps of a steps table.
 
-    Rows a reader cannot use are reported; a table nobody recognises is reported whole.
+    Each reader claims the rows it uses, so rows it cannot use are reported; a table nobody recognises
+    is reported whole.
     """
     reader = _reader(table)
     if reader is None:
         columns = ", ".join(plain(cell) for cell in table.header)
         ctx.reject(table, f"a table with the columns {columns} is not one tocsin understands")
         return []
-    steps = reader(table, ctx, labels)
-    if reader is not _rules:  # the others use every row
-        ctx.use_all(table)
-    else:
-        ctx.use(table)
-    return steps
+    ctx.use(table)
+    _note_unused_columns(table, ctx, reader)
+    return reader(table, ctx, labels)

@@ -33,12 +33,21 @@ _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[A-Za-z][.)])\s+(?=\S)")
 _TRAILING_SYMBOLS = re.compile(r"[\s:]*[^\w)\]?!.\"'`%>]*$", re.UNICODE)
 
 
+def _link_text(match: re.Match[str]) -> str:
+    """A link as its text and, when the text does not already say it, its target."""
+    text, url = match.group(1).strip(), match.group(2)
+    if match.group().startswith("!") or not url or not text or url in text:
+        return text or url
+    return f"{text} ({url})"
+
+
 def plain(raw: str) -> str:
-    """Inline Markdown as the reader sees it: no emphasis markers, code ticks, link targets or tags.
+    """Inline Markdown as the reader sees it: no emphasis markers, code ticks or tags; links as
+    "text (url)".
 
     Whitespace runs (line breaks included) become one space.
     """
-    text = _LINK.sub(lambda m: m.group(1) or m.group(2), raw)
+    text = _LINK.sub(_link_text, raw)
     text = _AUTOLINK.sub(r"\1", text)
     text = _CODE.sub(lambda m: m.group(2).strip(), text)
     for _ in range(2):  # nested emphasis ("***x***")

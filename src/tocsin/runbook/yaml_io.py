@@ -72,8 +72,9 @@ def playbook_from_yaml(text: str) -> Playbook:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).split("\n", 1)[0]
         raise InvalidInput(
-            f"playbook YAML is not valid YAML{where}: {error}", code="invalid_playbook"
+            f"playbook YAML is not valid YAML{where}: {problem}", code="invalid_playbook"
         ) from error
     if not isinstance(data, dict):
         raise InvalidInput("playbook YAML must be a mapping with tocsin_playbook: 1", code="invalid_playbook")

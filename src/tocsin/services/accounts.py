@@ -105,7 +105,9 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"{name!r} is not a time zone; use a name like Europe/Berlin", code="bad_zone") from exc
+        raise InvalidInput(
+            f"{name!r} is not a time zone; use a name like Europe/Berlin", code="bad_zone"
+        ) from exc
     return name
 
 
@@ -192,8 +194,10 @@ class AccountService:
                 values["role"] = role.value
             if active is not None:
                 values["disabled_at"] = None if active else self.clock.now()
-            losing_admin = account.role == ApiRole.ADMIN and account.active and (
-                (role is not None and role != ApiRole.ADMIN) or active is False
+            losing_admin = (
+                account.role == ApiRole.ADMIN
+                and account.active
+                and ((role is not None and role != ApiRole.ADMIN) or active is False)
             )
             if losing_admin and self._active_admins(conn) <= 1:
                 raise Conflict("this is the last active admin; make another admin first", code="last_admin")
@@ -230,7 +234,11 @@ class AccountService:
         digest = self.hasher.hash(_check_password(new, account.username))
         with self.db.write() as conn:
             users_auth.update_account(
-                conn, account.id, password_hash=digest, must_change_password=False, updated_at=self.clock.now()
+                conn,
+                account.id,
+                password_hash=digest,
+                must_change_password=False,
+                updated_at=self.clock.now(),
             )
             sessions.delete_for_account(conn, account.id, keep=signed_in.session.id)
             changed = users_auth.by_id(conn, account.id)
@@ -267,7 +275,9 @@ class AccountService:
 
     def _check_rate(self, name: str, client: str, now: datetime) -> None:
         with self.db.read() as conn:
-            counts = users_auth.failures_since(conn, username=name, client=client, since=now - self.policy.window)
+            counts = users_auth.failures_since(
+                conn, username=name, client=client, since=now - self.policy.window
+            )
         if (
             counts.for_username >= self.policy.failures_per_username
             or counts.for_client >= self.policy.failures_per_client
@@ -301,7 +311,9 @@ class AccountService:
         )
         session = sessions.find_by_hash(conn, _digest(secret))
         account = users_auth.by_id(conn, account_id)
-        assert session is not None and session.id == session_id and account is not None
+        assert session is not None
+        assert session.id == session_id
+        assert account is not None
         return NewSession(secret=secret, signed_in=SignedIn(account=account, session=session))
 
     def session(self, secret: str) -> SignedIn | None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tocsin.clock import Clock
+from tocsin.plugins.manager import ChannelRegistry
+from tocsin.services.accounts import AccountService
 from tocsin.services.changes import ChangeService
 from tocsin.services.events import EventBus
 from tocsin.services.incidents import IncidentService
 from tocsin.services.ingest import IngestProcessor
 from tocsin.services.ingest_queue import IngestQueue
 from tocsin.services.integrations import IntegrationService
+from tocsin.services.paging_common import PagingConfig
+from tocsin.services.paging_services import PagingServices, build_paging_services
 from tocsin.services.severities import SeverityService
+from tocsin.services.statuspage import StatusPageService
 from tocsin.services.targets import JOB_KIND as TARGET_JOB
 from tocsin.services.targets import check_target
 from tocsin.services.tokens import TokenService
@@ -33,18 +38,30 @@ class Services:
     ingest: IngestProcessor
     ingest_queue: IngestQueue
     changes: ChangeService
+    accounts: AccountService
+    statuspage: StatusPageService
+    paging: PagingServices
 
     def close(self) -> None:
         """Stop background threads and release the database."""
         self.ingest_queue.stop()
+        self.paging.close()
         self.db.dispose()
 
     def job_handlers(self) -> dict[str, JobHandler]:
         """Job kind → handler, for the worker."""
-        return {TARGET_JOB: check_target}
+        return {TARGET_JOB: check_target, **self.paging.job_handlers()}
 
 
-def build_services(db: Database, clock: Clock, events: EventBus | None = None) -> Services:
+def build_services(
+    db: Database,
+    clock: Clock,
+    events: EventBus | None = None,
+    *,
+    channels: ChannelRegistry | None = None,
+    paging: PagingConfig | None = None,
+) -> Services:
+    """Build every service; ``channels`` defaults to the built-in ones, ``paging`` to local links."""
     events = events or EventBus()
     incidents = IncidentService(db, clock, events)
     severities = SeverityService(db)
@@ -60,4 +77,7 @@ def build_services(db: Database, clock: Clock, events: EventBus | None = None) -
         ingest=ingest,
         ingest_queue=IngestQueue(db, clock, ingest),
         changes=ChangeService(db, clock),
+        accounts=AccountService(db, clock),
+        statuspage=StatusPageService(db, clock, events),
+        paging=build_paging_services(db, clock, events, incidents, channels=channels, config=paging),
     )

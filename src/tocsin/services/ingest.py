@@ -8,19 +8,22 @@ transaction.
   sender does not still report the group firing, the incident auto-resolves (if the integration says so).
   A resolve for an alert never seen does nothing: we never resolve what we did not see fire.
 - PagerDuty ``acknowledge`` acknowledges the alert's incident.
+
+Writes are gathered per submission (:class:`~tocsin.services.ingest_state.BatchState`) and made
+set-wise, so a batch of fifty repeats costs a handful of statements, not fifty.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from tocsin.domain.alert import Alert, AlertBatch, AlertStatus, EventAction
+from tocsin.domain.alert import Alert, AlertBatch, AlertSourceKind, AlertStatus, EventAction
 from tocsin.domain.alert_rules import (
     DEFAULT_SERVICE_LABELS,
     ThresholdRule,
@@ -31,14 +34,17 @@ from tocsin.domain.alert_rules import (
 )
 from tocsin.domain.incident import LIMITS, Incident, IncidentState
 from tocsin.domain.scenario_match import ScenarioMatcher
-from tocsin.domain.severity import SeverityScheme
 from tocsin.domain.timeline import TimelineKind
 from tocsin.services.incidents import Declaration, IncidentService
-from tocsin.services.integrations import IntegrationSettings
+from tocsin.services.ingest_state import BatchState, IngestResult, storable
 from tocsin.store import alerts, incidents, integrations, severities, timeline
+from tocsin.store.alerts import KnownAlert
 from tocsin.store.integrations import StoredIntegration
 
-__all__ = ["AlertPlaybook", "IngestProcessor", "IngestResult", "PlaybookSource", "Submission"]
+__all__ = ["AlertPlaybook", "IngestProcessor", "IngestResult", "PlaybookSource", "Submission", "storable"]
+
+# Senders whose message status is the status of the whole group, alerts not shown included.
+_GROUP_STATUS_SOURCES = frozenset({AlertSourceKind.ALERTMANAGER, AlertSourceKind.GRAFANA})
 
 
 @dataclass(frozen=True)
@@ -60,45 +66,9 @@ class Submission:
     batch: AlertBatch
 
 
-@dataclass
-class IngestResult:
-    accepted: int = 0
-    repeats: int = 0
-    resolved: int = 0
-    ignored: int = 0
-    incidents_opened: list[str] = field(default_factory=list)
-    incidents_touched: set[str] = field(default_factory=set)
-
-
-@dataclass
-class _Tally:
-    fired: int = 0
-    refired: int = 0
-    resolved: int = 0
-    examples: list[str] = field(default_factory=list)
-
-
-class _Batch:
-    """State for one submission inside one transaction: caches and pending set-wise writes."""
-
-    def __init__(self, sub: Submission, scheme: SeverityScheme, playbook: AlertPlaybook | None) -> None:
-        self.integration = sub.integration
-        self.settings = IntegrationSettings.from_json(sub.integration.settings)
-        self.batch = sub.batch
-        self.scheme = scheme
-        self.playbook = playbook
-        self.incidents: dict[int, Incident] = {}
-        self.inserts: list[dict[str, Any]] = []
-        self.updates: dict[int, dict[str, Any]] = {}
-        self.tally: dict[int, _Tally] = defaultdict(_Tally)
-        self.result = IngestResult()
-
-    @property
-    def actor(self) -> str:
-        return f"integration:{self.integration.name}"
-
-
 class IngestProcessor:
+    """Applies submissions of alerts inside the caller's write transaction (see the module docstring)."""
+
     def __init__(self, incident_service: IncidentService, playbooks: PlaybookSource | None = None) -> None:
         self.incident_service = incident_service
         self.playbooks = playbooks
@@ -109,30 +79,42 @@ class IngestProcessor:
         """Apply ``submissions`` in ``conn``; the caller commits them together (a group commit)."""
         scheme = severities.load_scheme(conn)
         playbook = self.playbooks.for_alerts(conn) if self.playbooks else None
-        return [self._one(conn, _Batch(sub, scheme, playbook), now) for sub in submissions]
+        shared: dict[int, Incident] = {}
+        results = []
+        received: Counter[int] = Counter()
+        for sub in submissions:
+            state = BatchState(sub.integration, sub.batch, scheme, shared)
+            results.append(self._one(conn, state, playbook, now))
+            received[sub.integration.id] += len(sub.batch.alerts)
+        for integration_id, count in received.items():
+            integrations.mark_seen(conn, integration_id, now, count)
+        return results
 
-    def _one(self, conn: Connection, state: _Batch, now: datetime) -> IngestResult:
-        batch = state.batch
-        known = alerts.known(conn, state.integration.id, [a.dedup_key for a in batch.alerts])
-        for alert in batch.alerts:
+    def _one(
+        self, conn: Connection, state: BatchState, playbook: AlertPlaybook | None, now: datetime
+    ) -> IngestResult:
+        received = [storable(alert) for alert in state.batch.alerts]
+        state.load_known(conn, received)
+        for alert in received:
             state.result.accepted += 1
-            seen = known.get(alert.dedup_key)
+            if alert.dedup_key in state.inserts:  # the same new alert twice in one message
+                self._again(state, alert, now)
+                continue
+            seen = state.known.get(alert.dedup_key)
             if alert.action == EventAction.ACKNOWLEDGE:
                 self._acknowledge(conn, state, seen.incident_id if seen else None, now)
             elif alert.status == AlertStatus.RESOLVED or alert.action == EventAction.RESOLVE:
                 self._resolve_alert(state, alert, seen, now)
             else:
-                self._fire(conn, state, alert, seen, now)
-        alerts.insert_many(conn, state.inserts)
-        alerts.update_many(conn, state.updates.values())
+                self._fire(conn, state, playbook, alert, seen, now)
+        state.write(conn, now)
         self._auto_resolve(conn, state, now)
         self._write_tallies(conn, state, now)
-        integrations.mark_seen(conn, state.integration.id, now, len(batch.alerts))
         return state.result
 
     # -- firing ----------------------------------------------------------------------------------------
 
-    def _incident(self, conn: Connection, state: _Batch, number: int) -> Incident | None:
+    def _incident(self, conn: Connection, state: BatchState, number: int) -> Incident | None:
         if number not in state.incidents:
             found = incidents.get(conn, number)
             if found is None:
@@ -140,36 +122,47 @@ class IngestProcessor:
             state.incidents[number] = found
         return state.incidents[number]
 
-    def _fire(self, conn: Connection, state: _Batch, alert: Alert, seen: Any, now: datetime) -> None:
+    def _fire(
+        self,
+        conn: Connection,
+        state: BatchState,
+        playbook: AlertPlaybook | None,
+        alert: Alert,
+        seen: KnownAlert | None,
+        now: datetime,
+    ) -> None:
         if seen is not None and seen.status == "firing":
             incident = self._incident(conn, state, seen.incident_id)
             if incident is not None and incident.state.is_open:
                 state.result.repeats += 1
-                self._queue_update(state, seen.id, alert, "firing", seen.incident_id, now)
+                state.repeat(seen, alert, now)
                 return
-        incident = self._incident_for(conn, state, alert, now)
+        incident = self._incident_for(conn, state, playbook, alert, now)
         tally = state.tally[incident.number]
         tally.refired += seen is not None
         tally.fired += seen is None
-        if len(tally.examples) < 3:
-            tally.examples.append(alert.title[:200])
+        tally.note(alert.title)
         state.result.incidents_touched.add(incident.human_id)
         if seen is None:
-            state.inserts.append(_alert_row(state.integration.id, alert, incident.number, now))
+            state.add(alert, incident.number, now)
         else:
-            self._queue_update(state, seen.id, alert, "firing", incident.number, now)
+            state.change(seen, alert, "firing", incident.number, now)
 
-    def _incident_for(self, conn: Connection, state: _Batch, alert: Alert, now: datetime) -> Incident:
+    def _incident_for(
+        self, conn: Connection, state: BatchState, playbook: AlertPlaybook | None, alert: Alert, now: datetime
+    ) -> Incident:
         """The open incident of the alert's group, re-opened or newly declared as the rules say."""
-        rule = state.settings.grouping()
-        key = group_key_for(alert, rule)
-        group = alerts.find_group(conn, state.integration.id, key)
+        key = group_key_for(alert, state.grouping)
+        decided = state.decided.get(key)
+        if decided is not None and state.incidents[decided].state.is_open:
+            return state.incidents[decided]  # an earlier alert of this message settled the group
+        group = state.group(conn, key)
         if group is not None:
-            group_id, number, last_at = group
+            _, number, last_at = group
             incident = self._incident(conn, state, number)
-            if incident is not None and within_group_window(rule, last_at, now):
+            if incident is not None and within_group_window(state.grouping, last_at, now):
                 if incident.state.is_open:
-                    alerts.save_group(conn, state.integration.id, key, number, now, group_id)
+                    state.decided[key] = number
                     return incident
                 if self._may_reopen(state, incident, now):
                     reopened = self.incident_service.change_state_in(
@@ -177,22 +170,25 @@ class IngestProcessor:
                         note=f"alert fired again: {alert.title[:200]}",
                     )  # fmt: skip
                     state.incidents[number] = reopened
-                    alerts.save_group(conn, state.integration.id, key, number, now, group_id)
+                    state.decided[key] = number
                     return reopened
-        incident = self._declare(conn, state, alert, now)
-        alerts.save_group(conn, state.integration.id, key, incident.number, now, group[0] if group else None)
+        incident = self._declare(conn, state, playbook, alert, now)
+        state.decided[key] = incident.number
         return incident
 
     @staticmethod
-    def _may_reopen(state: _Batch, incident: Incident, now: datetime) -> bool:
-        if incident.state != IncidentState.RESOLVED or incident.resolved_at is None:
+    def _may_reopen(state: BatchState, incident: Incident, now: datetime) -> bool:
+        window = state.settings.reopen_window_s  # 0 switches reopening off
+        if incident.state != IncidentState.RESOLVED or incident.resolved_at is None or window <= 0:
             return False
-        return (now - incident.resolved_at).total_seconds() <= state.settings.reopen_window_s
+        return (now - incident.resolved_at).total_seconds() <= window
 
-    def _declare(self, conn: Connection, state: _Batch, alert: Alert, now: datetime) -> Incident:
+    def _declare(
+        self, conn: Connection, state: BatchState, playbook: AlertPlaybook | None, alert: Alert, now: datetime
+    ) -> Incident:
         policy = state.settings.severity_policy()
-        if state.playbook and state.playbook.thresholds and not policy.thresholds:
-            policy = replace(policy, thresholds=state.playbook.thresholds)
+        if playbook and playbook.thresholds and not policy.thresholds:
+            policy = replace(policy, thresholds=playbook.thresholds)
         decision = decide_severity(alert, policy, state.scheme)
         service = service_from_labels(alert.labels, state.settings.service_labels or DEFAULT_SERVICE_LABELS)
         declaration = Declaration(
@@ -212,10 +208,10 @@ class IngestProcessor:
             "severity_basis": decision.basis.value,
             "severity_reason": decision.reason,
         }
-        match = state.playbook.matcher.match(alert) if state.playbook else None
-        if match is not None and state.playbook is not None:
+        match = playbook.matcher.match(alert) if playbook else None
+        if match is not None and playbook is not None:
             triage |= {
-                "playbook_version": state.playbook.version,
+                "playbook_version": playbook.version,
                 "scenario_id": match.scenario_id,
                 "scenario": match.title,
                 "scenario_score": match.score,
@@ -229,7 +225,7 @@ class IngestProcessor:
 
     # -- acknowledging and resolving ---------------------------------------------------------------------
 
-    def _acknowledge(self, conn: Connection, state: _Batch, number: int | None, now: datetime) -> None:
+    def _acknowledge(self, conn: Connection, state: BatchState, number: int | None, now: datetime) -> None:
         incident = self._incident(conn, state, number) if number is not None else None
         if incident is None or incident.state != IncidentState.TRIGGERED:
             state.result.ignored += 1  # as PagerDuty: an ack for no open alert is a quiet no-op
@@ -239,40 +235,37 @@ class IngestProcessor:
         )
         state.result.incidents_touched.add(incident.human_id)
 
-    def _resolve_alert(self, state: _Batch, alert: Alert, seen: Any, now: datetime) -> None:
+    @staticmethod
+    def _resolve_alert(state: BatchState, alert: Alert, seen: KnownAlert | None, now: datetime) -> None:
         if seen is None or seen.status != "firing":
             state.result.ignored += 1
             return
         state.result.resolved += 1
-        self._queue_update(state, seen.id, alert, "resolved", seen.incident_id, now)
+        state.change(seen, alert, "resolved", seen.incident_id, now)
         state.tally[seen.incident_id].resolved += 1
 
-    def _queue_update(
-        self,
-        state: _Batch,
-        alert_id: int,
-        alert: Alert,
-        status: str,
-        number: int,
-        now: datetime,
-    ) -> None:
-        previous = state.updates.get(alert_id)
-        state.updates[alert_id] = {
-            "id": alert_id,
-            "status": status,
-            "incident_id": number,
-            "last_seen_at": now,
-            "ends_at": (alert.ends_at or now) if status == "resolved" else None,
-            # A PagerDuty resolve carries no payload: keep what the trigger said (None keeps the column).
-            "title": alert.title[:1024] if status == "firing" else None,
-            "summary": alert.summary if status == "firing" else None,
-            "event_count": (previous["event_count"] if previous else 0) + 1,
-        }
+    @staticmethod
+    def _again(state: BatchState, alert: Alert, now: datetime) -> None:
+        """An alert first seen earlier in this very message: the last word about it wins."""
+        row = state.inserts[alert.dedup_key]
+        row["event_count"] += 1
+        if alert.action == EventAction.ACKNOWLEDGE:
+            state.result.ignored += 1  # PagerDuty sends one event per message; nothing to acknowledge yet
+        elif alert.is_firing:
+            state.result.repeats += 1
+            row |= {"status": "firing", "ends_at": None}
+        elif row["status"] == "firing":
+            state.result.resolved += 1
+            row |= {"status": "resolved", "ends_at": alert.ends_at or now}
+            state.tally[row["incident_id"]].resolved += 1
 
-    def _auto_resolve(self, conn: Connection, state: _Batch, now: datetime) -> None:
-        # Alertmanager reports the group's status: while it says firing, something we may not have seen
-        # (truncatedAlerts) still fires, so the incident stays open.
-        if not state.settings.auto_resolve or state.batch.status == AlertStatus.FIRING:
+    def _auto_resolve(self, conn: Connection, state: BatchState, now: datetime) -> None:
+        # Alertmanager and Grafana report the group's status: while it says firing, something we may not
+        # have seen still fires, so the incident stays open. Other senders' batch status only sums up
+        # the alerts in the message, which are judged one by one below.
+        if not state.settings.auto_resolve:
+            return
+        if state.batch.source in _GROUP_STATUS_SOURCES and state.batch.status == AlertStatus.FIRING:
             return
         if not state.batch.is_complete:  # truncated: never resolve what we did not see
             return
@@ -292,7 +285,8 @@ class IngestProcessor:
             )
             state.result.incidents_touched.add(incident.human_id)
 
-    def _write_tallies(self, conn: Connection, state: _Batch, now: datetime) -> None:
+    @staticmethod
+    def _write_tallies(conn: Connection, state: BatchState, now: datetime) -> None:
         for number, tally in state.tally.items():
             details: dict[str, Any] = {
                 "fired": tally.fired,
@@ -303,25 +297,3 @@ class IngestProcessor:
             timeline.append(
                 conn, number, at=now, actor=state.actor, kind=TimelineKind.ALERTS, details=details
             )
-
-
-def _alert_row(integration_id: int, alert: Alert, number: int, now: datetime) -> dict[str, Any]:
-    return {
-        "integration_id": integration_id,
-        "dedup_key": alert.dedup_key,
-        "incident_id": number,
-        "status": "firing",
-        "title": alert.title[:1024],
-        "summary": alert.summary,
-        "description": alert.description,
-        "severity_text": alert.severity_text[:50],
-        "labels": dict(alert.labels),
-        "annotations": dict(alert.annotations),
-        "links": [{"href": link.href, "text": link.text} for link in alert.links],
-        "source_url": alert.source_url[:2000],
-        "starts_at": alert.starts_at or now,
-        "ends_at": None,
-        "first_seen_at": now,
-        "last_seen_at": now,
-        "event_count": 1,
-    }

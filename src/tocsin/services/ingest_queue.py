@@ -63,6 +63,10 @@ class IngestQueue:
             ) from None
         return future
 
+    def waiting(self) -> int:
+        """How many submissions wait for the writer (approximate; for metrics and tests)."""
+        return self._queue.qsize()
+
     def _ensure_started(self) -> None:
         if self._thread is not None:
             return

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from tocsin.clock import Clock
@@ -34,7 +35,13 @@ from tocsin.store import status as rows
 from tocsin.store.db import Database, after_commit
 from tocsin.store.status import StoredComponent, StoredMaintenance, StoredPage, StoredUpdate
 
-__all__ = ["CUSTOMER_FACING_KIND", "PUBLIC_UPDATE_KIND", "ComponentSpec", "MaintenanceSpec", "StatusPageService"]
+__all__ = [
+    "CUSTOMER_FACING_KIND",
+    "PUBLIC_UPDATE_KIND",
+    "ComponentSpec",
+    "MaintenanceSpec",
+    "StatusPageService",
+]
 
 PUBLIC_UPDATE_KIND = "public_update"
 CUSTOMER_FACING_KIND = "customer_facing_changed"
@@ -116,7 +123,7 @@ class StatusPageService:
     def _compute(self) -> StatusSnapshot:
         now = self.clock.now()
         with self.db.read() as conn:
-            page = rows.ensure_page(conn, now) if self._has_page(conn) else self._default_page(now)
+            page = rows.get_page(conn) or rows.default_page(now)
             scheme = severities.load_scheme(conn)
             found = rows.public_incidents(conn, since=now - timedelta(days=UPTIME_DAYS))
             updates = rows.updates_for(conn, [i.number for i in found])
@@ -136,24 +143,11 @@ class StatusPageService:
             now=now,
         )
 
-    @staticmethod
-    def _has_page(conn: object) -> bool:
-        from sqlalchemy import Connection, select
-
-        from tocsin.store.schema_status import status_page
-
-        assert isinstance(conn, Connection)
-        return conn.execute(select(status_page.c.id)).first() is not None
-
-    @staticmethod
-    def _default_page(now: datetime) -> StoredPage:
-        return StoredPage(page_id="tocsin", name="Status", time_zone="Etc/UTC", updated_at=now)
-
     # -- the page --------------------------------------------------------------------------------------
 
     def page(self) -> StoredPage:
-        with self.db.write() as conn:
-            return rows.ensure_page(conn, self.clock.now())
+        with self.db.read() as conn:
+            return rows.get_page(conn) or rows.default_page(self.clock.now())
 
     def update_page(self, *, name: str | None = None, time_zone: str | None = None) -> StoredPage:
         """Rename the page or set the zone its days (uptime bars, history) are counted in."""
@@ -167,3 +161,158 @@ class StatusPageService:
             page = rows.ensure_page(conn, self.clock.now())
         self.forget()
         return page
+
+    # -- components ------------------------------------------------------------------------------------
+
+    def components(self) -> list[StoredComponent]:
+        with self.db.read() as conn:
+            return rows.list_components(conn)
+
+    def component(self, component_id: int) -> StoredComponent:
+        with self.db.read() as conn:
+            found = rows.component_by_id(conn, component_id)
+        if found is None:
+            raise NotFound(f"no component with id {component_id}", code="component_not_found")
+        return found
+
+    def create_component(self, spec: ComponentSpec) -> StoredComponent:
+        values = _checked_component(spec)
+        now = self.clock.now()
+        try:
+            with self.db.write() as conn:
+                position = spec.position
+                if position is None:
+                    position = 1 + max((c.position for c in rows.list_components(conn)), default=0)
+                new_id = rows.insert_component(
+                    conn, position=position, created_at=now, updated_at=now, **values
+                )
+                created = rows.component_by_id(conn, new_id)
+        except IntegrityError as exc:
+            raise Conflict(f"a component named {spec.name!r} exists", code="component_exists") from exc
+        assert created is not None
+        self.forget()
+        return created
+
+    def update_component(self, component_id: int, spec: ComponentSpec) -> StoredComponent:
+        """Replace the component's description with ``spec`` (keeping its position if none is given)."""
+        values = _checked_component(spec)
+        current = self.component(component_id)
+        position = current.position if spec.position is None else spec.position
+        try:
+            with self.db.write() as conn:
+                rows.update_component(
+                    conn, component_id, position=position, updated_at=self.clock.now(), **values
+                )
+        except IntegrityError as exc:
+            raise Conflict(f"a component named {spec.name!r} exists", code="component_exists") from exc
+        self.forget()
+        return self.component(component_id)
+
+    def delete_component(self, component_id: int) -> None:
+        self.component(component_id)
+        with self.db.write() as conn:
+            rows.delete_component(conn, component_id)
+        self.forget()
+
+    # -- maintenance -----------------------------------------------------------------------------------
+
+    def maintenances(self) -> list[StoredMaintenance]:
+        """Maintenance windows that have not ended, and those of the last 90 days."""
+        since = self.clock.now() - timedelta(days=UPTIME_DAYS)
+        with self.db.read() as conn:
+            return rows.list_maintenances(conn, ending_after=since)
+
+    def schedule_maintenance(self, spec: MaintenanceSpec, *, actor: str) -> StoredMaintenance:
+        """Announce a maintenance window; its components show as under maintenance while it runs."""
+        values = self._checked_maintenance(spec)
+        now = self.clock.now()
+        with self.db.write() as conn:
+            new_id = rows.insert_maintenance(conn, created_by=actor, created_at=now, updated_at=now, **values)
+            created = rows.maintenance_by_id(conn, new_id)
+        assert created is not None
+        self.forget()
+        return created
+
+    def cancel_maintenance(self, maintenance_id: int) -> None:
+        with self.db.write() as conn:
+            found = rows.maintenance_by_id(conn, maintenance_id)
+            if found is None or found.cancelled_at is not None:
+                raise NotFound(f"no scheduled maintenance {maintenance_id}", code="maintenance_not_found")
+            now = self.clock.now()
+            rows.update_maintenance(conn, maintenance_id, cancelled_at=now, updated_at=now)
+        self.forget()
+
+    def _checked_maintenance(self, spec: MaintenanceSpec) -> dict[str, object]:
+        if spec.scheduled_until <= spec.scheduled_for:
+            raise InvalidInput("a maintenance window must end after it starts", code="bad_window")
+        known = {c.id for c in self.components()}
+        unknown = sorted(set(spec.component_ids) - known)
+        if unknown:
+            raise InvalidInput(f"no component with id {unknown[0]}", code="component_not_found")
+        return {
+            "name": check_text("maintenance name", spec.name, 200, required=True),
+            "body": check_text("maintenance description", spec.body, LIMITS.note),
+            "components": list(dict.fromkeys(spec.component_ids)),
+            "scheduled_for": spec.scheduled_for,
+            "scheduled_until": spec.scheduled_until,
+        }
+
+    # -- incidents -------------------------------------------------------------------------------------
+
+    def updates(self, number: int) -> list[StoredUpdate]:
+        """The incident's public updates, newest first."""
+        with self.db.read() as conn:
+            if incidents.get(conn, number) is None:
+                raise NotFound(f"no incident INC-{number}", code="incident_not_found")
+            return rows.updates_for(conn, [number]).get(number, [])
+
+    def post_update(self, number: int, status: PublicStatus, body: str, *, actor: str) -> StoredUpdate:
+        """Publish an update on a customer-facing incident; it shows on the status page at once."""
+        body = check_text("update", body, _UPDATE_LIMIT, required=True)
+        if status == PublicStatus.POSTMORTEM:
+            raise InvalidInput(
+                "an update is investigating, identified, monitoring or resolved", code="bad_status"
+            )
+        with self.db.write() as conn:
+            incident = incidents.get(conn, number)
+            if incident is None:
+                raise NotFound(f"no incident INC-{number}", code="incident_not_found")
+            if not incident.customer_facing:
+                raise Conflict(
+                    f"{incident.human_id} is internal; mark it customer-facing before posting public updates",
+                    code="not_customer_facing",
+                )
+            now = self.clock.now()
+            update_id = rows.insert_update(
+                conn, incident_number=number, status=status.value, body=body, author=actor, at=now
+            )
+            details = {"update_id": update_id, "status": status.value, "body": body}
+            timeline.append(conn, number, at=now, actor=actor, kind=PUBLIC_UPDATE_KIND, details=details)
+            self._publish_after(conn, number)
+            posted = rows.updates_for(conn, [number])[number][0]
+        return posted
+
+    def set_customer_facing(self, number: int, value: bool, *, actor: str) -> Incident:
+        """Mark an incident customer-facing (it appears on the status page) or internal again."""
+        for _ in range(_RETRIES):
+            with self.db.write() as conn:
+                incident = incidents.get(conn, number)
+                if incident is None:
+                    raise NotFound(f"no incident INC-{number}", code="incident_not_found")
+                if incident.customer_facing == value:
+                    return incident
+                now = self.clock.now()
+                if not incidents.update_if_version(
+                    conn, number, incident.version, customer_facing=value, updated_at=now
+                ):
+                    continue  # someone changed it meanwhile: read again
+                details = {"customer_facing": value}
+                timeline.append(conn, number, at=now, actor=actor, kind=CUSTOMER_FACING_KIND, details=details)
+                self._publish_after(conn, number)
+                changed = incidents.get(conn, number)
+                assert changed is not None
+                return changed
+        raise Conflict(f"INC-{number} is being changed by someone else; try again", code="concurrent_change")
+
+    def _publish_after(self, conn: Connection, number: int) -> None:
+        after_commit(conn, lambda: self.events.publish(Change("incident", number)))

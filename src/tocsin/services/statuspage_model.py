@@ -194,7 +194,9 @@ class StatusSnapshot:
     @property
     def updated_at(self) -> datetime:
         stamps = [self.page.updated_at, *(c.updated_at for c in self.components)]
-        stamps += [i.updated_at for i in self.incidents] + [m.maintenance.updated_at for m in self.maintenances]
+        stamps += [i.updated_at for i in self.incidents] + [
+            m.maintenance.updated_at for m in self.maintenances
+        ]
         return max(stamps)
 
     def components_of(self, incident: PublicIncident) -> tuple[ComponentView, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,7 @@ __all__ = [
     "known",
     "list_for_incident",
     "save_group",
+    "touch_many",
     "update_many",
 ]
 
@@ -33,6 +34,8 @@ class KnownAlert:
     dedup_key: str
     status: str
     incident_id: int
+    title: str = ""
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,20 @@ def group_hash(group_key: str) -> str:
 
 _CHUNK = 500  # bound the IN list so huge batches stay within every database's parameter limit
 
+# The statements of the ingest hot path are built once: building a statement costs more than running it.
+_KNOWN = select(
+    alerts.c.id, alerts.c.dedup_key, alerts.c.status, alerts.c.incident_id, alerts.c.title, alerts.c.summary
+).where(
+    alerts.c.integration_id == bindparam("integration_id"),
+    alerts.c.dedup_key.in_(bindparam("keys", expanding=True)),
+)
+_INSERT = insert(alerts)
+_TOUCH = (
+    update(alerts)
+    .where(alerts.c.id.in_(bindparam("ids", expanding=True)))
+    .values(last_seen_at=bindparam("at"), event_count=alerts.c.event_count + bindparam("times"))
+)
+
 
 def known(conn: Connection, integration_id: int, dedup_keys: Sequence[str]) -> dict[str, KnownAlert]:
     """The alerts of ``integration_id`` with these dedup keys, by key."""
@@ -69,41 +86,53 @@ def known(conn: Connection, integration_id: int, dedup_keys: Sequence[str]) -> d
     unique = list(dict.fromkeys(dedup_keys))
     for start in range(0, len(unique), _CHUNK):
         chunk = unique[start : start + _CHUNK]
-        query = select(alerts.c.id, alerts.c.dedup_key, alerts.c.status, alerts.c.incident_id).where(
-            alerts.c.integration_id == integration_id, alerts.c.dedup_key.in_(chunk)
-        )
-        for row in conn.execute(query):
-            found[row.dedup_key] = KnownAlert(row.id, row.dedup_key, row.status, row.incident_id)
+        for row in conn.execute(_KNOWN, {"integration_id": integration_id, "keys": chunk}):
+            found[row.dedup_key] = KnownAlert(*row)
     return found
 
 
 def insert_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(insert(alerts), list(rows))
+        conn.execute(_INSERT, list(rows))
+
+
+def touch_many(conn: Connection, times_by_id: Mapping[int, int], at: datetime) -> None:
+    """Count repeats: ``last_seen_at = at`` and ``event_count += times`` for each alert id.
+
+    Repeats are most of what senders send (Alertmanager re-sends every group), so they cost one
+    statement per distinct ``times`` (nearly always one), not one per alert.
+    """
+    by_times: dict[int, list[int]] = {}
+    for alert_id, times in times_by_id.items():
+        by_times.setdefault(times, []).append(alert_id)
+    for times, ids in by_times.items():
+        for start in range(0, len(ids), _CHUNK):
+            conn.execute(_TOUCH, {"ids": ids[start : start + _CHUNK], "at": at, "times": times})
 
 
 _UPDATE_COLUMNS = ("status", "incident_id", "last_seen_at", "ends_at", "title", "summary", "event_count")
 
 
+_UPDATE = (
+    update(alerts)
+    .where(alerts.c.id == bindparam("alert_id"))
+    .values(
+        status=bindparam("status"),
+        incident_id=bindparam("incident_id"),
+        last_seen_at=bindparam("last_seen_at"),
+        ends_at=bindparam("ends_at"),
+        title=func.coalesce(bindparam("title"), alerts.c.title),
+        summary=func.coalesce(bindparam("summary"), alerts.c.summary),
+        event_count=alerts.c.event_count + bindparam("event_count"),
+    )
+)
+
+
 def update_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     """Update alerts by ``id``; each row gives every column in ``_UPDATE_COLUMNS`` (event_count as a delta)."""
-    batch = [dict(row, alert_id=row["id"]) for row in rows]
-    if not batch:
-        return
-    stmt = (
-        update(alerts)
-        .where(alerts.c.id == bindparam("alert_id"))
-        .values(
-            status=bindparam("status"),
-            incident_id=bindparam("incident_id"),
-            last_seen_at=bindparam("last_seen_at"),
-            ends_at=bindparam("ends_at"),
-            title=func.coalesce(bindparam("title"), alerts.c.title),
-            summary=func.coalesce(bindparam("summary"), alerts.c.summary),
-            event_count=alerts.c.event_count + bindparam("event_count"),
-        )
-    )
-    conn.execute(stmt, [{k: row[k] for k in (*_UPDATE_COLUMNS, "alert_id")} for row in batch])
+    batch = [{key: row[key] for key in _UPDATE_COLUMNS} | {"alert_id": row["id"]} for row in rows]
+    if batch:
+        conn.execute(_UPDATE, batch)
 
 
 def firing_count(conn: Connection, incident_id: int) -> int:

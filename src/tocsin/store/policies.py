@@ -86,7 +86,9 @@ def list_policies(conn: Connection) -> list[StoredPolicy]:
 
 
 def delete_policy(conn: Connection, policy_id: str) -> bool:
-    return conn.execute(delete(escalation_policies).where(escalation_policies.c.id == policy_id)).rowcount == 1
+    return (
+        conn.execute(delete(escalation_policies).where(escalation_policies.c.id == policy_id)).rowcount == 1
+    )
 
 
 def _to_route(row: RowMapping) -> StoredRoute:

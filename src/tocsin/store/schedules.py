@@ -21,6 +21,7 @@ __all__ = [
     "StoredOverride",
     "StoredSchedule",
     "add_override",
+    "delete_feed",
     "delete_override",
     "delete_schedule",
     "feed_for",
@@ -38,15 +39,6 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class StoredSchedule:
-    """A schedule with when it last changed (layers or overrides): the feed's DTSTAMP and ETag basis."""
-
-    schedule: Schedule
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class StoredOverride:
     id: int
     schedule_id: str
@@ -56,6 +48,16 @@ class StoredOverride:
     note: str
     created_by: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredSchedule:
+    """A schedule with when it last changed (layers or overrides): the feed's DTSTAMP and ETag basis."""
+
+    schedule: Schedule
+    created_at: datetime
+    updated_at: datetime
+    overrides: tuple[StoredOverride, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,9 @@ def _to_override(row: RowMapping) -> StoredOverride:
     )
 
 
-def _overrides(conn: Connection, schedule_ids: Collection[str], since: datetime | None) -> list[StoredOverride]:
+def _overrides(
+    conn: Connection, schedule_ids: Collection[str], since: datetime | None
+) -> list[StoredOverride]:
     query = select(schedule_overrides).where(schedule_overrides.c.schedule_id.in_(sorted(schedule_ids)))
     if since is not None:
         query = query.where(schedule_overrides.c.ends_at > since)
@@ -181,7 +185,7 @@ def _to_stored(row: RowMapping, overrides: Sequence[StoredOverride]) -> StoredSc
         layers=layers_from_json(row["layers"]),
         overrides=tuple(Override(o.user_id, o.starts_at, o.ends_at, str(o.id)) for o in overrides),
     )
-    return StoredSchedule(schedule, row["created_at"], row["updated_at"])
+    return StoredSchedule(schedule, row["created_at"], row["updated_at"], tuple(overrides))
 
 
 def load_schedules(
@@ -198,12 +202,12 @@ def load_schedules(
         query = query.where(schedules.c.id.in_(sorted(set(schedule_ids))))
     rows = conn.execute(query).mappings().all()
     overrides = _overrides(conn, [row["id"] for row in rows], since)
-    return {
-        row["id"]: _to_stored(row, [o for o in overrides if o.schedule_id == row["id"]]) for row in rows
-    }
+    return {row["id"]: _to_stored(row, [o for o in overrides if o.schedule_id == row["id"]]) for row in rows}
 
 
-def get_schedule(conn: Connection, schedule_id: str, *, since: datetime | None = None) -> StoredSchedule | None:
+def get_schedule(
+    conn: Connection, schedule_id: str, *, since: datetime | None = None
+) -> StoredSchedule | None:
     return load_schedules(conn, [schedule_id], since=since).get(schedule_id)
 
 
@@ -213,11 +217,7 @@ def list_schedules(conn: Connection, *, since: datetime | None = None) -> list[S
 
 def delete_schedule(conn: Connection, schedule_id: str) -> bool:
     conn.execute(delete(schedule_overrides).where(schedule_overrides.c.schedule_id == schedule_id))
-    conn.execute(
-        delete(calendar_feeds).where(
-            calendar_feeds.c.subject_kind == "schedule", calendar_feeds.c.subject_id == schedule_id
-        )
-    )
+    delete_feed(conn, FeedSubject("schedule", schedule_id))
     return conn.execute(delete(schedules).where(schedules.c.id == schedule_id)).rowcount == 1
 
 
@@ -264,13 +264,18 @@ def delete_override(conn: Connection, schedule_id: str, override_id: int, now: d
     return True
 
 
-def set_feed(conn: Connection, subject: FeedSubject, token_digest: str, now: datetime) -> None:
-    """Give ``subject`` a (new) feed token digest; an earlier token stops working."""
+def delete_feed(conn: Connection, subject: FeedSubject) -> None:
+    """Stop ``subject``'s feed: its token no longer works."""
     conn.execute(
         delete(calendar_feeds).where(
             calendar_feeds.c.subject_kind == subject.kind, calendar_feeds.c.subject_id == subject.id
         )
     )
+
+
+def set_feed(conn: Connection, subject: FeedSubject, token_digest: str, now: datetime) -> None:
+    """Give ``subject`` a (new) feed token digest; an earlier token stops working."""
+    delete_feed(conn, subject)
     conn.execute(
         insert(calendar_feeds).values(
             token_digest=token_digest, subject_kind=subject.kind, subject_id=subject.id, created_at=now

@@ -89,9 +89,7 @@ schedule_overrides = Table(
     "schedule_overrides",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "schedule_id", String(_ID), ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("schedule_id", String(_ID), ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False),
     Column("user_id", String(_ID), nullable=False),
     Column("starts_at", UTCDateTime, nullable=False),
     Column("ends_at", UTCDateTime, nullable=False),

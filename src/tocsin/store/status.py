@@ -3,7 +3,6 @@ and the customer-facing incidents it shows."""
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,8 +22,10 @@ __all__ = [
     "StoredPage",
     "StoredUpdate",
     "component_by_id",
+    "default_page",
     "delete_component",
     "ensure_page",
+    "get_page",
     "insert_component",
     "insert_maintenance",
     "insert_update",
@@ -90,14 +91,27 @@ class StoredMaintenance:
 # -- the page --------------------------------------------------------------------------------------------
 
 
-def ensure_page(conn: Connection, now: datetime) -> StoredPage:
-    """The page's settings, created with defaults on first use."""
+DEFAULT_PAGE_ID = "tocsin"
+
+
+def get_page(conn: Connection) -> StoredPage | None:
     row = conn.execute(select(status_page).where(status_page.c.id == _PAGE_ROW)).mappings().first()
-    if row is None:
-        values = {"id": _PAGE_ROW, "page_id": secrets.token_hex(6), "name": "Status", "time_zone": "Etc/UTC"}
-        conn.execute(insert(status_page).values(**values, updated_at=now))
-        return StoredPage(values["page_id"], values["name"], values["time_zone"], now)
-    return StoredPage(row["page_id"], row["name"], row["time_zone"], row["updated_at"])
+    return StoredPage(row["page_id"], row["name"], row["time_zone"], row["updated_at"]) if row else None
+
+
+def default_page(now: datetime) -> StoredPage:
+    """The page's settings until an admin changes them."""
+    return StoredPage(page_id=DEFAULT_PAGE_ID, name="Status", time_zone="Etc/UTC", updated_at=now)
+
+
+def ensure_page(conn: Connection, now: datetime) -> StoredPage:
+    """The page's settings, written with the defaults on first use."""
+    found = get_page(conn)
+    if found is None:
+        found = default_page(now)
+        values = {"page_id": found.page_id, "name": found.name, "time_zone": found.time_zone}
+        conn.execute(insert(status_page).values(id=_PAGE_ROW, updated_at=now, **values))
+    return found
 
 
 def update_page(conn: Connection, now: datetime, **values: Any) -> None:
@@ -224,7 +238,9 @@ def maintenance_by_id(conn: Connection, maintenance_id: int) -> StoredMaintenanc
     return _to_maintenance(row) if row else None
 
 
-def list_maintenances(conn: Connection, *, ending_after: datetime, limit: int = 200) -> list[StoredMaintenance]:
+def list_maintenances(
+    conn: Connection, *, ending_after: datetime, limit: int = 200
+) -> list[StoredMaintenance]:
     """Maintenance windows that end after ``ending_after`` (upcoming, running and recent), soonest first."""
     query = (
         select(status_maintenances)

@@ -7,8 +7,18 @@ from fastapi import APIRouter, FastAPI
 from tocsin import __version__
 from tocsin.services.container import Services
 from tocsin.services.tokens import Principal
-from tocsin.web import health, webhooks
-from tocsin.web.api import admin, incident_alerts, incidents, integrations
+from tocsin.web import health, paging_endpoints, ui, webhooks
+from tocsin.web.api import (
+    admin,
+    channels,
+    incident_alerts,
+    incidents,
+    integrations,
+    oncall,
+    people,
+    policies,
+    schedules,
+)
 from tocsin.web.problems import install_problem_handlers
 
 __all__ = ["create_app"]
@@ -35,7 +45,11 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
     api.include_router(admin.router)
     api.include_router(integrations.router)
     api.include_router(incident_alerts.router)
+    for paging_router in (people.router, schedules.router, oncall.router, policies.router, channels.router):
+        api.include_router(paging_router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(webhooks.router)
+    app.include_router(paging_endpoints.router)
+    ui.install(app)
     return app

@@ -58,7 +58,9 @@ class AlertOut(BaseModel):
             severity_text=alert.severity_text,
             labels=alert.labels,
             annotations=alert.annotations,
-            links=[AlertLinkOut(href=link.get("href", ""), text=link.get("text", "")) for link in alert.links],
+            links=[
+                AlertLinkOut(href=link.get("href", ""), text=link.get("text", "")) for link in alert.links
+            ],
             starts_at=alert.starts_at,
             ends_at=alert.ends_at,
             first_seen_at=alert.first_seen_at,

@@ -1,0 +1,25 @@
+"""The web UI: server-rendered pages (Jinja2) made live with htmx and server-sent events.
+
+Pages need a signed-in account; what each may do follows its role (viewer, responder, admin), checked on
+every route. htmx and the UI's own script are served from the package: nothing comes from a CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from tocsin.web.ui import auth_pages, incident_pages, live
+
+__all__ = ["STATIC", "install"]
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Add the UI's pages, live streams and static files to ``app``."""
+    for module in (auth_pages, incident_pages, live):
+        app.include_router(module.router)
+    app.mount("/ui-static", StaticFiles(directory=STATIC), name="ui-static")
