@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tocsin import __version__
-from tocsin.cli import admin, alert, channel, incident, integration, oncall, people, policy
+from tocsin.cli import admin, alert, channel, incident, integration, oncall, people, policy, runbook
 from tocsin.cli.client import CliError, Target
 from tocsin.config import Settings
 from tocsin.errors import TocsinError
@@ -54,6 +54,7 @@ app.command()(admin.worker)
 app.add_typer(incident.app, name="incident")
 app.add_typer(integration.app, name="integration")
 app.add_typer(alert.app, name="alert")
+app.add_typer(runbook.app, name="runbook")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.token_app, name="token")
 app.add_typer(people.user_app, name="user")

@@ -114,7 +114,7 @@ def _stage_from_words(description: str) -> Stage | None:
     if leading is not None:
         return leading
     for stage, pattern in _TOPIC_STAGES:
-        if re.search(pattern, text, re.IGNORECASE):
+        if re.search(pattern, description, re.IGNORECASE):
             return stage
     return None
 

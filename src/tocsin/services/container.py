@@ -15,6 +15,7 @@ from tocsin.services.ingest_queue import IngestQueue
 from tocsin.services.integrations import IntegrationService
 from tocsin.services.paging_common import PagingConfig
 from tocsin.services.paging_services import PagingServices, build_paging_services
+from tocsin.services.playbooks import PlaybookService
 from tocsin.services.severities import SeverityService
 from tocsin.services.statuspage import StatusPageService
 from tocsin.services.targets import JOB_KIND as TARGET_JOB
@@ -41,6 +42,7 @@ class Services:
     accounts: AccountService
     statuspage: StatusPageService
     paging: PagingServices
+    playbooks: PlaybookService
 
     def close(self) -> None:
         """Stop background threads and release the database."""
@@ -65,7 +67,9 @@ def build_services(
     events = events or EventBus()
     incidents = IncidentService(db, clock, events)
     severities = SeverityService(db)
-    ingest = IngestProcessor(incidents)
+    playbooks = PlaybookService(db, clock)
+    incidents.add_hook(playbooks)  # first: later hooks may read the incident's pinned playbook
+    ingest = IngestProcessor(incidents, playbooks)
     return Services(
         db=db,
         clock=clock,
@@ -80,4 +84,5 @@ def build_services(
         accounts=AccountService(db, clock),
         statuspage=StatusPageService(db, clock, events),
         paging=build_paging_services(db, clock, events, incidents, channels=channels, config=paging),
+        playbooks=playbooks,
     )

@@ -80,12 +80,14 @@ class IngestProcessor:
         scheme = severities.load_scheme(conn)
         playbook = self.playbooks.for_alerts(conn) if self.playbooks else None
         shared: dict[int, Incident] = {}
+        repeats: Counter[int] = Counter()  # a repeat changes nothing later submissions read: count at the end
         results = []
         received: Counter[int] = Counter()
         for sub in submissions:
-            state = BatchState(sub.integration, sub.batch, scheme, shared)
+            state = BatchState(sub.integration, sub.batch, scheme, shared, repeats)
             results.append(self._one(conn, state, playbook, now))
             received[sub.integration.id] += len(sub.batch.alerts)
+        alerts.touch_many(conn, repeats, now)
         for integration_id, count in received.items():
             integrations.mark_seen(conn, integration_id, now, count)
         return results
@@ -131,12 +133,10 @@ class IngestProcessor:
         seen: KnownAlert | None,
         now: datetime,
     ) -> None:
-        if seen is not None and seen.status == "firing":
-            incident = self._incident(conn, state, seen.incident_id)
-            if incident is not None and incident.state.is_open:
-                state.result.repeats += 1
-                state.repeat(seen, alert, now)
-                return
+        if seen is not None and seen.status == "firing" and state.incident_is_open(seen):
+            state.result.repeats += 1
+            state.repeat(seen, alert, now)
+            return
         incident = self._incident_for(conn, state, playbook, alert, now)
         tally = state.tally[incident.number]
         tally.refired += seen is not None

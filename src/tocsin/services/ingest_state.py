@@ -2,7 +2,7 @@
 
 The processor (:mod:`tocsin.services.ingest`) decides; :class:`BatchState` remembers: the stored alerts
 of the batch as the batch changed them, new alert rows, changed rows, repeats (counted with one statement
-for the whole batch), the groups whose incident was decided, and a tally per incident for the timeline.
+for the whole commit), the groups whose incident was decided, and a tally per incident for the timeline.
 Nothing here decides what an alert means.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from tocsin.domain.alert import Alert, AlertBatch
 from tocsin.domain.alert_rules import GroupingRule
-from tocsin.domain.incident import Incident
+from tocsin.domain.incident import Incident, IncidentState
 from tocsin.domain.severity import SeverityScheme
 from tocsin.services.integrations import IntegrationSettings
 from tocsin.store import alerts
@@ -65,6 +65,7 @@ class BatchState:
         batch: AlertBatch,
         scheme: SeverityScheme,
         incidents: dict[int, Incident],
+        repeats: Counter[int],
     ) -> None:
         self.integration = integration
         self.settings = IntegrationSettings.from_json(integration.settings)
@@ -76,7 +77,7 @@ class BatchState:
         self.known: dict[str, KnownAlert] = {}  # stored alerts of this batch, as this batch changed them
         self.inserts: dict[str, dict[str, Any]] = {}  # new alerts by dedup key
         self.updates: dict[int, dict[str, Any]] = {}  # changed alerts by id
-        self.repeats: Counter[int] = Counter()  # alert id -> repeats to count
+        self.repeats = repeats  # alert id -> repeats to count, for the whole commit
         self.groups: dict[str, _GroupRow | None] = {}  # group key -> its row as read
         self.decided: dict[str, int] = {}  # group key -> the incident this batch put it in
         self.tally: defaultdict[int, Tally] = defaultdict(Tally)
@@ -117,11 +118,15 @@ class BatchState:
         }
         self.known[alert.dedup_key] = replace(seen, status=status, incident_id=number)
 
+    def incident_is_open(self, seen: KnownAlert) -> bool:
+        """Whether the stored alert's incident is open, as this commit has left it."""
+        cached = self.incidents.get(seen.incident_id)
+        return (cached.state if cached else IncidentState(seen.incident_state)).is_open
+
     def write(self, conn: Connection, now: datetime) -> None:
-        """Write every alert and group change gathered so far, set-wise."""
+        """Write every alert and group change gathered so far, set-wise (repeats: see ``repeats``)."""
         alerts.insert_many(conn, list(self.inserts.values()))
         alerts.update_many(conn, self.updates.values())
-        alerts.touch_many(conn, self.repeats, now)
         for key, number in self.decided.items():
             row = self.groups.get(key)
             alerts.save_group(conn, self.integration.id, key, number, now, row[0] if row else None)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
 
+from tocsin.store.schema import incidents
 from tocsin.store.schema_alerts import alert_groups, alerts
 
 __all__ = [
@@ -30,12 +31,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class KnownAlert:
+    """What ingest needs to know about a stored alert, its incident's state included (one query)."""
+
     id: int
     dedup_key: str
     status: str
     incident_id: int
     title: str = ""
     summary: str = ""
+    incident_state: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,21 @@ def group_hash(group_key: str) -> str:
 _CHUNK = 500  # bound the IN list so huge batches stay within every database's parameter limit
 
 # The statements of the ingest hot path are built once: building a statement costs more than running it.
-_KNOWN = select(
-    alerts.c.id, alerts.c.dedup_key, alerts.c.status, alerts.c.incident_id, alerts.c.title, alerts.c.summary
-).where(
-    alerts.c.integration_id == bindparam("integration_id"),
-    alerts.c.dedup_key.in_(bindparam("keys", expanding=True)),
+_KNOWN = (
+    select(
+        alerts.c.id,
+        alerts.c.dedup_key,
+        alerts.c.status,
+        alerts.c.incident_id,
+        alerts.c.title,
+        alerts.c.summary,
+        incidents.c.state,
+    )
+    .join(incidents, incidents.c.id == alerts.c.incident_id)
+    .where(
+        alerts.c.integration_id == bindparam("integration_id"),
+        alerts.c.dedup_key.in_(bindparam("keys", expanding=True)),
+    )
 )
 _INSERT = insert(alerts)
 _TOUCH = (

@@ -16,6 +16,7 @@ from tocsin.web.api import (
     integrations,
     oncall,
     people,
+    playbooks,
     policies,
     schedules,
 )
@@ -45,6 +46,8 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
     api.include_router(admin.router)
     api.include_router(integrations.router)
     api.include_router(incident_alerts.router)
+    api.include_router(playbooks.router)
+    api.include_router(playbooks.incident_router)
     for paging_router in (people.router, schedules.router, oncall.router, policies.router, channels.router):
         api.include_router(paging_router)
     app.include_router(api)
