@@ -144,16 +144,17 @@ def alertmanager_requests(workload: Workload) -> list[Request]:
     return requests
 
 
-def pagerduty_requests(key: str, events: int, distinct: int = 500) -> list[Request]:
-    """Single events over ``distinct`` dedup keys: triggers, repeats, every tenth round a resolve."""
+def pagerduty_requests(key: str, events: int, distinct: int = 1000) -> list[Request]:
+    """Single events for ``distinct`` checks, as a monitor re-sends them: each check triggers (a new
+    incident the first time, repeats after), round after round, and resolves in every twentieth round."""
     requests = []
     for n in range(events):
-        dedup_key, cycle = f"pd-{n % distinct}", n // distinct
-        if cycle % 10 == 9:
+        dedup_key, round_ = f"check-{n % distinct}", n // distinct
+        if round_ % 20 == 19:
             event: dict[str, Any] = {"routing_key": key, "event_action": "resolve", "dedup_key": dedup_key}
         else:
-            payload = {"summary": f"check {dedup_key} failing", "source": f"host-{n % distinct}.prod",
-                       "severity": ("critical", "error", "warning")[n % 3], "custom_details": {"attempt": cycle}}  # fmt: skip
+            payload = {"summary": f"{dedup_key} failing", "source": f"host-{n % distinct}.prod",
+                       "severity": ("critical", "error", "warning")[n % 3], "custom_details": {"round": round_}}  # fmt: skip
             event = {"routing_key": key, "event_action": "trigger", "dedup_key": dedup_key, "payload": payload}
         requests.append(Request("/v2/enqueue", json.dumps(event).encode()))
     return requests

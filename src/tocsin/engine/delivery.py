@@ -1,8 +1,8 @@
 """The delivery loop: sends the outbox's due messages through their channels, outside any transaction.
 
 For each batch it claims messages (one short transaction), asks the per-channel rate limiter, sends a few
-at a time on a small thread pool (the wait is the receiver's, not ours), and records each outcome as it
-comes back (one short transaction each). A throttled message is put back ``retry_after`` later, never
+at a time on a small thread pool (the wait is the receiver's, not ours), and records outcomes as they come
+back, those that finish together in one short transaction. A throttled message is put back ``retry_after`` later, never
 slept on. :class:`WorkerGroup` runs this loop beside the job :class:`~tocsin.engine.worker.Worker`: that
 pair is what ``tocsin worker`` runs, and what ``tocsin serve`` runs in-process.
 """
@@ -14,13 +14,13 @@ import logging
 import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from tocsin.domain.notification import DeliveryResult
 from tocsin.engine.worker import Worker
 from tocsin.plugins.throttle import RateLimiter
-from tocsin.services.delivery import Delivery, DeliveryService
+from tocsin.services.delivery import Delivery, DeliveryService, Outcome
 from tocsin.services.events import Change, EventBus
 
 __all__ = ["DeliveryLoop", "DeliveryLoopSettings", "WorkerGroup"]
@@ -66,37 +66,33 @@ class DeliveryLoop:
         return total
 
     def _deliver_all(self, batch: list[Delivery]) -> None:
+        """Send the batch a few at a time; record whatever has finished, together, as soon as it has."""
         if self.settings.concurrency <= 1 or len(batch) == 1:
             for delivery in batch:
-                self._deliver(delivery)
+                self.service.record(delivery, self._attempt(delivery))
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="tocsin-send")
-        for future in [self._pool.submit(self._deliver, delivery) for delivery in batch]:
-            future.result()
+        running = {self._pool.submit(self._attempt, delivery): delivery for delivery in batch}
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            self.service.record_all([(running.pop(future), future.result()) for future in finished])
 
-    def _deliver(self, delivery: Delivery) -> None:
+    def _attempt(self, delivery: Delivery) -> Outcome:
+        """Send one message (outside any transaction), or say how long the rate limit makes it wait."""
         if delivery.problem is not None or delivery.channel is None or delivery.notification is None:
-            self.service.record(
-                delivery, delivery.problem or DeliveryResult.failed("not deliverable", retryable=False)
-            )
-            return
+            return delivery.problem or DeliveryResult.failed("not deliverable", retryable=False)
         admission = self.limiter.try_acquire(delivery.channel_id, delivery.channel.throttle)
         if not admission.allowed:
-            self.service.postpone(delivery, admission.retry_after)
-            return
+            return admission.retry_after
         try:
-            result = delivery.channel.send(delivery.notification, delivery.config)
+            return delivery.channel.send(delivery.notification, delivery.config)
         except Exception as error:  # a plugin's bug must not stop the loop, nor lose the message
-            log.exception(
-                "the %s channel raised while sending %s",
-                delivery.channel.kind,
-                delivery.claim.message.idempotency_key,
-            )
-            result = DeliveryResult.failed(
+            key = delivery.claim.message.idempotency_key
+            log.exception("the %s channel raised while sending %s", delivery.channel.kind, key)
+            return DeliveryResult.failed(
                 f"the {delivery.channel.kind} channel failed: {error}", retryable=True
             )
-        self.service.record(delivery, result)
 
     def _sleep_time(self) -> float:
         due = self.service.next_due_at()

@@ -108,6 +108,16 @@ class StatusPageService:
                 self._cached = cached = (self._compute(), time.monotonic())
             return cached[0]
 
+    def fresh_snapshot(self) -> StatusSnapshot | None:
+        """The cached snapshot if it is still current, without touching the database; else ``None``."""
+        with self._lock:
+            if self._drain():
+                self._cached = None
+            cached = self._cached
+            if cached is None or time.monotonic() - cached[1] > self.max_age:
+                return None
+            return cached[0]
+
     def _drain(self) -> bool:
         changed = False
         with contextlib.suppress(queue.Empty):

@@ -41,6 +41,8 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
     app.state.services = services
     app.state.local_principal = local_principal
     install_problem_handlers(app)
+    # Webhooks first: routes are matched in order, and alert storms should not walk the whole API.
+    app.include_router(webhooks.router)
     api = APIRouter(prefix="/api/v1")
     api.include_router(incidents.router)
     api.include_router(admin.router)
@@ -52,7 +54,6 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
         api.include_router(paging_router)
     app.include_router(api)
     app.include_router(health.router)
-    app.include_router(webhooks.router)
     app.include_router(paging_endpoints.router)
     ui.install(app)
     return app
