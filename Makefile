@@ -18,7 +18,9 @@ venv: $(STAMP)
 
 ## demo: run tocsin on the embedded database with the example runbook and demo data
 demo: $(STAMP)
-	TOCSIN_DATA_DIR=$${TOCSIN_DATA_DIR:-.tocsin} $(BIN)/tocsin serve --demo
+	$(BIN)/tocsin runbook import examples/runbooks/example.md --name example
+	$(BIN)/tocsin runbook apply example
+	$(BIN)/tocsin serve --demo
 
 ## test: set up and run the whole suite (SQLite; PostgreSQL too when TOCSIN_TEST_DATABASE_URL is set)
 test: $(STAMP) browser

@@ -59,7 +59,9 @@ def repair_text(text: str) -> str:
     ftfy repairs the Latin-1/Windows-1252 kind ("ðŸš¨" → 🚨); a run of non-ASCII characters that is
     UTF-8 read as Mac Roman is repaired here, only when it decodes cleanly, so real accented text stays.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # NUL becomes U+FFFD as CommonMark requires, so line text and parsed text agree.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    lines = text.split("\n")
     # Line by line, and only lines that need it: ASCII cannot be mojibake, and line numbers must not move.
     return "\n".join(line if line.isascii() else _repair_line(line) for line in lines)
 

@@ -17,7 +17,7 @@ from tocsin.services.statuspage_model import (
 )
 from tocsin.store.status import StoredUpdate
 
-__all__ = ["DOCUMENTS", "incident_url", "timestamp"]
+__all__ = ["DOCUMENTS", "incident_url", "render_document", "summary", "timestamp"]
 
 Json = dict[str, Any]
 RECENT_INCIDENTS = 50
@@ -177,5 +177,3 @@ def render_document(name: str, snapshot: StatusSnapshot) -> bytes:
     """The JSON document ``name`` (a key of :data:`DOCUMENTS`) as compact UTF-8 bytes."""
     return json.dumps(DOCUMENTS[name](snapshot), separators=(",", ":"), ensure_ascii=False).encode()
 
-
-__all__ += ["render_document", "summary"]
