@@ -58,12 +58,22 @@ def open_runtime(settings: Settings, *, clock: Clock | None = None, upgrade: boo
         log.info("upgrading the database schema to %s", migrate.head_revision())
         migrate.upgrade(db)
     paging = PagingConfig(public_url=settings.public_url())
-    return Runtime(settings=settings, services=build_services(db, clock or SystemClock(), paging=paging))
+    services = build_services(db, clock or SystemClock(), paging=paging)
+    services.statuspage.public_url = settings.public_url()
+    return Runtime(settings=settings, services=services)
 
 
 def serve(runtime: Runtime, *, with_worker: bool = True) -> None:
     """Serve the web app (and the worker in-process) until interrupted."""
     settings = runtime.settings
+    first_admin = runtime.services.accounts.ensure_first_admin()
+    if first_admin is not None:
+        account, password = first_admin
+        print(
+            f"First run: created the web UI account '{account.username}' (admin). Its one-time password, "
+            f"shown only now, is: {password}\n  sign in at {settings.public_url()}/login and choose your own.",
+            flush=True,
+        )
     worker = runtime.worker() if with_worker else None
     if worker is not None:
         worker.start_thread()

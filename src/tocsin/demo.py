@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import time, timedelta
 
 from tocsin.app import Runtime
@@ -10,6 +11,8 @@ from tocsin.domain.incident import IncidentState, Role
 from tocsin.domain.notification_rules import NotificationRule
 from tocsin.domain.schedule import Layer, Rotation, RotationKind, Schedule
 from tocsin.services.incidents import Declaration
+from tocsin.services.statuspage import ComponentSpec, MaintenanceSpec
+from tocsin.services.statuspage_model import PublicStatus
 from tocsin.services.tokens import ApiRole
 from tocsin.store.incidents import IncidentFilter
 from tocsin.store.people import User
@@ -47,11 +50,16 @@ def load_demo(runtime: Runtime) -> list[str]:
     )
     incidents.assign_role(live.number, Role.COMMANDER, "bob", actor=_ACTOR)
     _, secret = services.tokens.create("demo-admin", ApiRole.ADMIN)
+    _load_status_page(runtime, live.number)
+    password = secrets.token_urlsafe(9)
+    services.accounts.create("alice", ApiRole.RESPONDER, password=password, display_name="Alice (demo)")
     return [
         f"Demo data: {old.human_id} (resolved) and {live.human_id} (SEV1, waiting for acknowledgement).",
         f"Demo API token (admin): {secret}",
         f"  try: curl -H 'Authorization: Bearer {secret}' {runtime.settings.public_url()}/api/v1/incidents",
         *_paging_lines(live.human_id),
+        f"Web UI: {runtime.settings.public_url()}/login as alice (responder), password: {password}",
+        f"Status page: {runtime.settings.public_url()}/status (API down, {live.human_id} is customer-facing)",
     ]
 
 
@@ -68,6 +76,30 @@ def _load_paging(runtime: Runtime) -> None:
     paging.schedules.create(Schedule("primary", "Primary on-call", "UTC", (Layer(rotation, "primary"),)))
     level = EscalationLevel(timedelta(minutes=5), (ScheduleTarget("primary"),), "On-call engineer")
     paging.policies.create(EscalationPolicy("default", "Page the on-call engineer", (level,), repeat=3))
+
+
+def _load_status_page(runtime: Runtime, live_number: int) -> None:
+    """Components linked to the demo's services, a public update on the live incident, and maintenance."""
+    status = runtime.services.statuspage
+    status.update_page(name="Example Co")
+    ids = {
+        name: status.create_component(ComponentSpec(name, services=[service])).id
+        for name, service in (("API", "api"), ("Payments", "payments"), ("Checkout", "checkout"))
+    }
+    status.create_component(ComponentSpec("Website", description="www.example.org"))
+    status.post_update(
+        live_number,
+        PublicStatus.INVESTIGATING,
+        "Some API requests are failing. We are investigating and will update within 30 minutes.",
+        actor=_ACTOR,
+    )
+    start = runtime.services.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    status.schedule_maintenance(
+        MaintenanceSpec(
+            "Database upgrade", start, start + timedelta(hours=1), "Checkout may be slow.", [ids["Checkout"]]
+        ),
+        actor=_ACTOR,
+    )
 
 
 def _paging_lines(live_id: str) -> list[str]:

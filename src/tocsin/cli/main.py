@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tocsin import __version__
-from tocsin.cli import admin, alert, channel, incident, integration, oncall, people, policy, runbook
+from tocsin.cli import admin, alert, channel, incident, integration, oncall, people, policy, runbook, user
 from tocsin.cli.client import CliError, Target
 from tocsin.config import Settings
 from tocsin.errors import TocsinError
@@ -57,6 +57,7 @@ app.add_typer(alert.app, name="alert")
 app.add_typer(runbook.app, name="runbook")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.token_app, name="token")
+user.register(people.user_app)  # sign-in accounts live beside the paged people
 app.add_typer(people.user_app, name="user")
 app.add_typer(people.team_app, name="team")
 app.add_typer(oncall.schedule_app, name="schedule")

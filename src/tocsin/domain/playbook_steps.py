@@ -107,7 +107,8 @@ class Phase:
 _ANGLE_RE = re.compile(r"(?<![<\w])<[A-Za-z_][^<>\s]*(?:\s[^<>\s]+){0,3}>")
 _CURLY_RE = re.compile(r"\{\{\s*[A-Za-z_][\w.-]*\s*\}\}")  # not Go templates: {{.Names}}
 _ENV_RE = re.compile(r"\$\{([A-Za-z_]\w*)(?:[:?+=-][^}]*)?\}|\$([A-Za-z_]\w*)")
-_EXAMPLE_RE = re.compile(r"[\w./:@-]*(?<![A-Za-z])(?:x{4,}|X{3,})(?![A-Za-z])[\w./:@-]*")
+_TOKEN_RE = re.compile(r"[\w./:@-]+")
+_EXAMPLE_RE = re.compile(r"(?<![A-Za-z])(?:x{4,}|X{3,})(?![A-Za-z])")
 # Variables every shell has; they need nobody to fill them in.
 _SHELL_VARIABLES = frozenset(
     [
@@ -146,8 +147,9 @@ def find_parameters(code: str) -> tuple[Parameter, ...]:
     for match in _ENV_RE.finditer(code):
         if _env_name(match):
             found.append((match.start(), Parameter(match.group(), ParameterKind.ENV_VAR)))
-    for match in _EXAMPLE_RE.finditer(code):
-        found.append((match.start(), Parameter(match.group().strip("./:-"), ParameterKind.EXAMPLE_VALUE)))
+    for token in _TOKEN_RE.finditer(code):
+        if _EXAMPLE_RE.search(token.group()):
+            found.append((token.start(), Parameter(token.group().strip("./:-"), ParameterKind.EXAMPLE_VALUE)))
     seen: dict[str, Parameter] = {}
     for _, parameter in sorted(found, key=lambda item: item[0]):
         seen.setdefault(parameter.name, parameter)

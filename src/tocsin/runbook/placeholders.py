@@ -71,6 +71,8 @@ def incident_field(name: str, label: str = "") -> IncidentField | None:
 def _label_before(body: str, position: int) -> str:
     """The "Label:" that starts the line a blank is on, if the blank directly follows it."""
     line_start = body.rfind("\n", 0, position) + 1
+    if position - line_start > 80:  # no label is that long
+        return ""
     before = body[line_start:position]
     match = re.fullmatch(r"\s*[-*]?\s*(?:\W\s*)?([A-Za-z][\w /&'-]{0,40}?)\s*:\s*", before)
     return match.group(1) if match else ""

@@ -23,6 +23,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from tocsin.domain.playbook import Stage, Step
 from tocsin.domain.safety import Safety, classify_code, is_known_program, language_kind
@@ -30,12 +31,22 @@ from tocsin.domain.safety_shell import LineKind, logical_lines
 from tocsin.runbook.document import Fence
 from tocsin.runbook.text import code_spans, plain
 
-__all__ = ["IMMEDIATE", "manual_step", "stage_hint", "starts_with_action", "steps_from_fence"]
+__all__ = [
+    "IMMEDIATE",
+    "StageHint",
+    "decide_stage",
+    "manual_step",
+    "stage_hint",
+    "starts_with_action",
+    "steps_from_fence",
+]
 
-IMMEDIATE = "immediate"  # a label that asks for action now without saying which kind
-StageHint = Stage | str | None
+# A label that asks for action now without saying which kind ("Immediate Actions (First 5 Minutes)"):
+# its checks investigate and its changes contain.
+IMMEDIATE: Literal["immediate"] = "immediate"
+StageHint = Stage | Literal["immediate"] | None
 
-_LABEL_STAGES: list[tuple[Stage | str, str]] = [
+_LABEL_STAGES: list[tuple[Stage | Literal["immediate"], str]] = [
     (Stage.VERIFICATION, r"verif|validat|confirm|smoke test|post-?check|make sure"),
     (
         Stage.INVESTIGATION,
@@ -120,6 +131,7 @@ def _stage_from_words(description: str) -> Stage | None:
 
 
 def decide_stage(hint: StageHint, description: str, safety: Safety | None) -> Stage:
+    """A step's stage: the label's if it names one, else its first verb's, else what its code does."""
     if isinstance(hint, Stage):
         return hint
     from_words = _stage_from_words(description)

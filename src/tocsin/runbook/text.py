@@ -16,11 +16,14 @@ __all__ = [
     "split_list",
 ]
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+# Spans are bounded so that a pathological line ("*a *a *a ..." 60 KB long) is read in linear time.
+_LINK = re.compile(r"!?\[([^\]\n]{0,500})\]\(([^)\s]{0,2000})(?:\s+\"[^\"\n]{0,500}\")?\)")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]`]+[^\s<>()\[\]`.,;:!?'\"]")
-_EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
-_CODE = re.compile(r"(`+)(.+?)\1")
+_EMPHASIS = re.compile(
+    r"(\*\*|\*|~~)(?=\S)(.{1,300}?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.{1,300}?)(?<=\S)\3(?!\w)"
+)
+_CODE = re.compile(r"(`{1,5})(.{1,2000}?)\1")
 # Only real HTML tags: "<ALB_DNS>" in a runbook is a placeholder and stays.
 _TAG = re.compile(
     r"</?(?:a|b|i|u|s|em|strong|code|span|div|p|br|hr|sub|sup|kbd|img|details|summary|small|mark|del|ins)\b[^<>]*>",

@@ -157,9 +157,12 @@ class AccountService:
         return created, secret if one_time else None
 
     def ensure_first_admin(self) -> tuple[StoredAccount, str] | None:
-        """On first run (no accounts at all) create ``admin`` with a one-time password, and return both."""
+        """On first run (no admin account yet) create ``admin`` with a one-time password; return both.
+
+        So there is always a way in: ``tocsin serve`` calls this and prints the password once.
+        """
         with self.db.read() as conn:
-            if users_auth.count_accounts(conn):
+            if any(a.role == ApiRole.ADMIN for a in users_auth.list_accounts(conn)):
                 return None
         try:
             account, secret = self.create(FIRST_ADMIN, ApiRole.ADMIN, display_name="Administrator")

@@ -108,10 +108,9 @@ class DeliveryService:
 
             def lease_for(message: StoredMessage) -> timedelta:
                 found = find_channel(configured, message.channel)
-                timeout = found.config.get("timeout_seconds") if found else None
-                span = (
-                    timedelta(seconds=timeout) if isinstance(timeout, int) else self.settings.default_timeout
-                )
+                # The channel's own timeout bounds the send ("2" when set from the command line).
+                timeout = str(found.config.get("timeout_seconds", "")) if found else ""
+                span = timedelta(seconds=int(timeout)) if timeout.isdigit() else self.settings.default_timeout
                 return span + self.settings.lease_margin
 
             claimed = outbox.claim_due(conn, now, limit=limit or self.settings.batch, lease_for=lease_for)

@@ -36,7 +36,7 @@ from tocsin.domain.incident import LIMITS, Incident, IncidentState
 from tocsin.domain.scenario_match import ScenarioMatcher
 from tocsin.domain.timeline import TimelineKind
 from tocsin.services.incidents import Declaration, IncidentService
-from tocsin.services.ingest_state import BatchState, IngestResult, storable
+from tocsin.services.ingest_state import BatchState, IngestResult, KnownAlerts, storable
 from tocsin.store import alerts, incidents, integrations, severities, timeline
 from tocsin.store.alerts import KnownAlert
 from tocsin.store.integrations import StoredIntegration
@@ -81,21 +81,29 @@ class IngestProcessor:
         playbook = self.playbooks.for_alerts(conn) if self.playbooks else None
         shared: dict[int, Incident] = {}
         repeats: Counter[int] = Counter()  # a repeat changes nothing later submissions read: count at the end
+        received = [[storable(alert) for alert in sub.batch.alerts] for sub in submissions]
+        stored = KnownAlerts()
+        stored.prefetch(conn, _keys_by_integration(submissions, received))
         results = []
-        received: Counter[int] = Counter()
-        for sub in submissions:
-            state = BatchState(sub.integration, sub.batch, scheme, shared, repeats)
-            results.append(self._one(conn, state, playbook, now))
-            received[sub.integration.id] += len(sub.batch.alerts)
+        for sub, its_alerts in zip(submissions, received, strict=True):
+            state = BatchState(sub.integration, sub.batch, scheme, shared, repeats, stored)
+            results.append(self._one(conn, state, playbook, its_alerts, now))
         alerts.touch_many(conn, repeats, now)
-        for integration_id, count in received.items():
+        counts: Counter[int] = Counter()
+        for sub in submissions:
+            counts[sub.integration.id] += len(sub.batch.alerts)
+        for integration_id, count in counts.items():
             integrations.mark_seen(conn, integration_id, now, count)
         return results
 
     def _one(
-        self, conn: Connection, state: BatchState, playbook: AlertPlaybook | None, now: datetime
+        self,
+        conn: Connection,
+        state: BatchState,
+        playbook: AlertPlaybook | None,
+        received: list[Alert],
+        now: datetime,
     ) -> IngestResult:
-        received = [storable(alert) for alert in state.batch.alerts]
         state.load_known(conn, received)
         for alert in received:
             state.result.accepted += 1
@@ -297,3 +305,12 @@ class IngestProcessor:
             timeline.append(
                 conn, number, at=now, actor=state.actor, kind=TimelineKind.ALERTS, details=details
             )
+
+
+def _keys_by_integration(
+    submissions: Sequence[Submission], received: list[list[Alert]]
+) -> dict[int, list[str]]:
+    keys: dict[int, list[str]] = {}
+    for sub, its_alerts in zip(submissions, received, strict=True):
+        keys.setdefault(sub.integration.id, []).extend(alert.dedup_key for alert in its_alerts)
+    return keys

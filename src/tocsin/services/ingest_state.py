@@ -9,7 +9,7 @@ Nothing here decides what an alert means.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ from tocsin.store import alerts
 from tocsin.store.alerts import KnownAlert
 from tocsin.store.integrations import StoredIntegration
 
-__all__ = ["BatchState", "IngestResult", "Tally", "alert_row", "storable"]
+__all__ = ["BatchState", "IngestResult", "KnownAlerts", "Tally", "alert_row", "storable"]
 
 _GroupRow = tuple[int, int, datetime]  # (group id, incident number, last alert time)
 
@@ -56,6 +56,39 @@ class Tally:
             self.examples.append(title[:200])
 
 
+class KnownAlerts:
+    """The stored alerts the submissions of one commit name, read with one query per integration.
+
+    Changes a submission makes are kept here, so later submissions of the commit see them; alerts a
+    submission inserted are read again when a later one names them (only the database knows their id).
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, str], KnownAlert] = {}
+        self._unread: set[tuple[int, str]] = set()
+
+    def prefetch(self, conn: Connection, keys_by_integration: dict[int, list[str]]) -> None:
+        for integration_id, keys in keys_by_integration.items():
+            for key, found in alerts.known(conn, integration_id, keys).items():
+                self._found[integration_id, key] = found
+
+    def of(self, conn: Connection, integration_id: int, keys: list[str]) -> dict[str, KnownAlert]:
+        """The stored alerts among ``keys``, by key."""
+        unread = [key for key in keys if (integration_id, key) in self._unread]
+        if unread:
+            for key, found in alerts.known(conn, integration_id, unread).items():
+                self._found[integration_id, key] = found
+            self._unread.difference_update((integration_id, key) for key in unread)
+        found_now = ((key, self._found.get((integration_id, key))) for key in keys)
+        return {key: item for key, item in found_now if item is not None}
+
+    def changed(self, integration_id: int, alert: KnownAlert) -> None:
+        self._found[integration_id, alert.dedup_key] = alert
+
+    def inserted(self, integration_id: int, keys: Iterable[str]) -> None:
+        self._unread.update((integration_id, key) for key in keys)
+
+
 class BatchState:
     """One submission inside one transaction: caches, and the writes it has decided but not yet made."""
 
@@ -66,6 +99,7 @@ class BatchState:
         scheme: SeverityScheme,
         incidents: dict[int, Incident],
         repeats: Counter[int],
+        stored: KnownAlerts,
     ) -> None:
         self.integration = integration
         self.settings = IntegrationSettings.from_json(integration.settings)
@@ -78,13 +112,14 @@ class BatchState:
         self.inserts: dict[str, dict[str, Any]] = {}  # new alerts by dedup key
         self.updates: dict[int, dict[str, Any]] = {}  # changed alerts by id
         self.repeats = repeats  # alert id -> repeats to count, for the whole commit
+        self.stored = stored
         self.groups: dict[str, _GroupRow | None] = {}  # group key -> its row as read
         self.decided: dict[str, int] = {}  # group key -> the incident this batch put it in
         self.tally: defaultdict[int, Tally] = defaultdict(Tally)
         self.result = IngestResult()
 
     def load_known(self, conn: Connection, received: list[Alert]) -> None:
-        self.known = alerts.known(conn, self.integration.id, [alert.dedup_key for alert in received])
+        self.known = self.stored.of(conn, self.integration.id, [alert.dedup_key for alert in received])
 
     def group(self, conn: Connection, key: str) -> _GroupRow | None:
         if key not in self.groups:
@@ -117,6 +152,7 @@ class BatchState:
             "event_count": (previous["event_count"] if previous else 0) + 1,
         }
         self.known[alert.dedup_key] = replace(seen, status=status, incident_id=number)
+        self.stored.changed(self.integration.id, self.known[alert.dedup_key])
 
     def incident_is_open(self, seen: KnownAlert) -> bool:
         """Whether the stored alert's incident is open, as this commit has left it."""
@@ -126,6 +162,7 @@ class BatchState:
     def write(self, conn: Connection, now: datetime) -> None:
         """Write every alert and group change gathered so far, set-wise (repeats: see ``repeats``)."""
         alerts.insert_many(conn, list(self.inserts.values()))
+        self.stored.inserted(self.integration.id, self.inserts)
         alerts.update_many(conn, self.updates.values())
         for key, number in self.decided.items():
             row = self.groups.get(key)

@@ -248,14 +248,15 @@ def _uptime_days(
 ) -> tuple[tuple[UptimeDay, ...], float]:
     """The last ``UPTIME_DAYS`` days of ``component`` in the page's zone, and its uptime over them."""
     today = now.astimezone(zone).date()
+    first_day = component.created_at.astimezone(zone).date()  # counted whole, as Statuspage's start_date
     touching = [i for i in incidents if i.affects(component)]
     days: list[UptimeDay] = []
     counted = downtime = 0.0
     for offset in range(UPTIME_DAYS - 1, -1, -1):
         day = today - timedelta(days=offset)
-        start = max(datetime.combine(day, datetime.min.time(), zone), component.created_at)
+        start = datetime.combine(day, datetime.min.time(), zone)
         end = min(datetime.combine(day + timedelta(days=1), datetime.min.time(), zone), now)
-        if end <= start:
+        if day < first_day or end <= start:
             days.append(UptimeDay(day, None, 0.0))
             continue
         worst, lost = ComponentStatus.OPERATIONAL, 0.0

@@ -19,7 +19,6 @@ __all__ = [
     "StoredAccount",
     "by_id",
     "by_username",
-    "count_accounts",
     "failures_since",
     "insert_account",
     "list_accounts",
@@ -95,10 +94,6 @@ def password_hash(conn: Connection, account_id: int) -> str:
 def list_accounts(conn: Connection) -> list[StoredAccount]:
     rows = conn.execute(select(*_COLUMNS).order_by(accounts.c.username)).mappings()
     return [_to_account(row) for row in rows]
-
-
-def count_accounts(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(accounts)).scalar_one())
 
 
 def update_account(conn: Connection, account_id: int, **values: Any) -> None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 from tocsin import __version__
 from tocsin.services.container import Services
 from tocsin.services.tokens import Principal
-from tocsin.web import health, paging_endpoints, ui, webhooks
+from tocsin.web import health, paging_endpoints, status, ui, webhooks
 from tocsin.web.api import (
     admin,
     channels,
@@ -44,6 +44,8 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
     # Webhooks first: routes are matched in order, and alert storms should not walk the whole API.
     app.include_router(webhooks.router)
     api = APIRouter(prefix="/api/v1")
+    status.install(app, api)  # the public page early too: it is what a traffic spike hits
+    ui.install(app, api)
     api.include_router(incidents.router)
     api.include_router(admin.router)
     api.include_router(integrations.router)
@@ -55,5 +57,4 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(paging_endpoints.router)
-    ui.install(app)
     return app

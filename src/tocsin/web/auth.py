@@ -59,7 +59,7 @@ def _principal(request: Request) -> Principal:
 
 def signed_in(request: Request) -> SignedIn | None:
     """The browser session of this request, if its cookie names a live one (looked up once per request)."""
-    found: SignedIn | None | object = getattr(request.state, "signed_in", _UNKNOWN)
+    found: object = getattr(request.state, "signed_in", _UNKNOWN)
     if found is _UNKNOWN:
         secret = request.cookies.get(SESSION_COOKIE)
         found = services_of(request).accounts.session(secret) if secret else None

@@ -75,4 +75,4 @@ def render_atom(snapshot: StatusSnapshot) -> bytes:
         entries.append((maintenance.updated_at, entry))
     for _, entry in sorted(entries, key=lambda pair: pair[0], reverse=True):
         feed.append(entry)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))

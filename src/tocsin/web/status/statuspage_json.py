@@ -123,7 +123,9 @@ def _maintenance(view: MaintenanceView, snapshot: StatusSnapshot) -> Json:
         "updated_at": updated,
         "started_at": timestamp(window.scheduled_for),
         "monitoring_at": None,
-        "resolved_at": timestamp(window.scheduled_until) if view.status == MaintenanceStatus.COMPLETED else None,
+        "resolved_at": timestamp(window.scheduled_until)
+        if view.status == MaintenanceStatus.COMPLETED
+        else None,
         "shortlink": snapshot.url,
         "page_id": snapshot.page.page_id,
         "scheduled_for": timestamp(window.scheduled_for),
@@ -157,7 +159,10 @@ DOCUMENTS: dict[str, Callable[[StatusSnapshot], Json]] = {
         "page": _page(s),
         "incidents": [_incident(i, s) for i in s.incidents[:RECENT_INCIDENTS]],
     },
-    "incidents/unresolved.json": lambda s: {"page": _page(s), "incidents": [_incident(i, s) for i in s.unresolved]},
+    "incidents/unresolved.json": lambda s: {
+        "page": _page(s),
+        "incidents": [_incident(i, s) for i in s.unresolved],
+    },
     "scheduled-maintenances.json": lambda s: {
         "page": _page(s),
         "scheduled_maintenances": _maintenances(s)[-RECENT_INCIDENTS:][::-1],
@@ -168,7 +173,9 @@ DOCUMENTS: dict[str, Callable[[StatusSnapshot], Json]] = {
     },
     "scheduled-maintenances/active.json": lambda s: {
         "page": _page(s),
-        "scheduled_maintenances": _maintenances(s, MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING),
+        "scheduled_maintenances": _maintenances(
+            s, MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING
+        ),
     },
 }
 
@@ -176,4 +183,3 @@ DOCUMENTS: dict[str, Callable[[StatusSnapshot], Json]] = {
 def render_document(name: str, snapshot: StatusSnapshot) -> bytes:
     """The JSON document ``name`` (a key of :data:`DOCUMENTS`) as compact UTF-8 bytes."""
     return json.dumps(DOCUMENTS[name](snapshot), separators=(",", ":"), ensure_ascii=False).encode()
-

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tocsin.web.ui import auth_pages, incident_pages, live
+from tocsin.web.ui import accounts_api, auth_pages, incident_pages, live
 
 __all__ = ["STATIC", "install"]
 
 STATIC = Path(__file__).parent / "static"
 
 
-def install(app: FastAPI) -> None:
-    """Add the UI's pages, live streams and static files to ``app``."""
+def install(app: FastAPI, api: APIRouter) -> None:
+    """Add the UI's pages, live streams and static files to ``app``, and the accounts API to ``api``."""
+    api.include_router(accounts_api.router)
     for module in (auth_pages, incident_pages, live):
         app.include_router(module.router)
     app.mount("/ui-static", StaticFiles(directory=STATIC), name="ui-static")

@@ -62,7 +62,7 @@ def _login_page(
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "/incidents") -> Response:  # noqa: A002 (the query's name)
+def login_form(request: Request, next: str = "/incidents") -> Response:
     if signed_in(request) is not None:
         return redirect(request, _safe_next(next))
     return _login_page(request, next_url=_safe_next(next))
@@ -74,7 +74,7 @@ async def login(
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/incidents",  # noqa: A002
+    next: Annotated[str, Form(max_length=2000)] = "/incidents",
 ) -> Response:
     next_url = _safe_next(next)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -89,7 +89,9 @@ async def login(
             accounts.sign_in, username, password, client=client, user_agent=user_agent
         )
     except TooManyAttempts as exc:
-        response = _login_page(request, next_url=next_url, username=username, error=exc.message, status_code=429)
+        response = _login_page(
+            request, next_url=next_url, username=username, error=exc.message, status_code=429
+        )
         response.headers["Retry-After"] = str(exc.details.get("retry_after_s", 900))
         return response
     except Unauthenticated as exc:
@@ -130,7 +132,9 @@ def change_password(request: Request, form: Annotated[Posted, Depends(posted(Api
     try:
         accounts.change_password(form.viewer.signed_in, form.text("current"), form.text("password"))
     except InvalidInput as exc:
-        return render(request, "account.html", form.viewer, status_code=400, zones=_ZONES, error=exc.message, notice="")
+        return render(
+            request, "account.html", form.viewer, status_code=400, zones=_ZONES, error=exc.message, notice=""
+        )
     refreshed = accounts.session(request.cookies.get(SESSION_COOKIE, ""))
     who = Viewer.of(request, refreshed) if refreshed else form.viewer
     return render(request, "account.html", who, zones=_ZONES, error="", notice="Your password is changed.")
@@ -138,5 +142,7 @@ def change_password(request: Request, form: Annotated[Posted, Depends(posted(Api
 
 @router.post("/account/time-zone")
 def set_time_zone(request: Request, form: Annotated[Posted, Depends(posted(ApiRole.VIEWER))]) -> Response:
-    services_of(request).accounts.set_time_zone(form.viewer.signed_in.account.id, form.text("time_zone").strip() or None)
+    services_of(request).accounts.set_time_zone(
+        form.viewer.signed_in.account.id, form.text("time_zone").strip() or None
+    )
     return redirect(request, "/account")

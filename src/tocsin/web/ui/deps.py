@@ -6,7 +6,7 @@ area) instead of problem JSON, and a visitor who is not signed in is sent to the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -113,7 +113,7 @@ def _error_page(request: Request, exc: TocsinError) -> Response:
 class UiRoute(APIRoute):
     """An API route that answers errors and missing sign-ins the way a browser user needs."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:

@@ -16,12 +16,14 @@ from fastapi.responses import RedirectResponse
 
 from tocsin.domain.incident import ACTIVE_STATES, IncidentState, Role, parse_human_id
 from tocsin.errors import InvalidInput
+from tocsin.services.container import Services
 from tocsin.services.incidents import Declaration
 from tocsin.services.statuspage_model import PublicStatus
 from tocsin.services.tokens import ApiRole
 from tocsin.store.incidents import IncidentFilter
 from tocsin.web.auth import services_of
 from tocsin.web.ui.deps import Posted, UiRoute, is_htmx, posted, redirect, viewer
+from tocsin.web.ui.incident_extras import step_note
 from tocsin.web.ui.incident_view import load_alerts, load_incident, load_lines
 from tocsin.web.ui.render import Viewer, render
 
@@ -135,7 +137,12 @@ def declare(request: Request, form: Responding) -> Response:
     try:
         incident = services_of(request).incidents.declare(declaration, actor=form.viewer.name)
     except InvalidInput as exc:
-        return _declare_page(request, form.viewer, values=values | {"customer_facing": str(declaration.customer_facing)}, error=exc.message)
+        return _declare_page(
+            request,
+            form.viewer,
+            values=values | {"customer_facing": str(declaration.customer_facing)},
+            error=exc.message,
+        )
     return redirect(request, f"/incidents/{incident.number}")
 
 
@@ -192,6 +199,8 @@ def _act(request: Request, incident_id: str, form: Posted, action: str) -> Respo
         incidents.add_note(number, form.text("text"), actor=actor)
     elif action == "customer-facing":
         services.statuspage.set_customer_facing(number, form.flag("customer_facing"), actor=actor)
+    elif action == "checklist":
+        incidents.add_note(number, _checklist_note(services, number, form.text("step")), actor=actor)
     elif action == "public-update":
         status = _public_status(form.text("status"))
         services.statuspage.post_update(number, status, form.text("body"), actor=actor)
@@ -200,7 +209,7 @@ def _act(request: Request, incident_id: str, form: Posted, action: str) -> Respo
     return _acted(request, form, number)
 
 
-ACTIONS = ("ack", "state", "resolve", "severity", "role", "note", "customer-facing", "public-update")
+ACTIONS = ("ack", "state", "resolve", "severity", "role", "note", "checklist", "customer-facing", "public-update")
 
 
 def _route(action: str) -> None:
@@ -215,6 +224,14 @@ for _action in ACTIONS:
     _route(_action)
 
 
+def _checklist_note(services: Services, number: int, step: str) -> str:
+    checklist = load_incident(services, number).checklist
+    if checklist is None or not step.isdigit() or int(step) >= len(checklist.steps):
+        raise InvalidInput("no such checklist step; reload the page", code="bad_step")
+    item = checklist.steps[int(step)]
+    return step_note(checklist.scenario, item.index, item.step)
+
+
 def _state(value: str) -> IncidentState:
     try:
         return IncidentState(value)
@@ -226,7 +243,9 @@ def _role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError as exc:
-        raise InvalidInput(f"{value!r} is not a role (commander, communications, scribe)", code="bad_role") from exc
+        raise InvalidInput(
+            f"{value!r} is not a role (commander, communications, scribe)", code="bad_role"
+        ) from exc
 
 
 def _public_status(value: str) -> PublicStatus:
@@ -234,4 +253,3 @@ def _public_status(value: str) -> PublicStatus:
         return PublicStatus(value)
     except ValueError as exc:
         raise InvalidInput(f"{value!r} is not a public status", code="bad_status") from exc
-

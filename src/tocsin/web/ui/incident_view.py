@@ -13,6 +13,7 @@ from tocsin.services.container import Services
 from tocsin.services.incident_alerts import AlertPage, incident_alerts
 from tocsin.services.statuspage_model import PublicStatus
 from tocsin.store.status import StoredUpdate
+from tocsin.web.ui.incident_extras import Checklist, PagingView, load_checklist, load_paging
 from tocsin.web.ui.timeline_text import TimelineLine, describe
 
 __all__ = ["ALERTS_PER_PAGE", "IncidentView", "allowed_states", "load_alerts", "load_incident", "load_lines"]
@@ -49,6 +50,8 @@ class IncidentView:
     roles: tuple[Role, ...] = tuple(Role)
     public_statuses: tuple[PublicStatus, ...] = _PUBLIC_STATUSES
     deadlines: dict[str, datetime] = field(default_factory=dict)
+    paging: PagingView | None = None
+    checklist: Checklist | None = None
 
     @property
     def suggested_public_status(self) -> PublicStatus:
@@ -64,6 +67,7 @@ class IncidentView:
 
 def load_incident(services: Services, number: int) -> IncidentView:
     incident = services.incidents.get(number)
+    entries = services.incidents.timeline(number)
     scheme = services.severities.scheme()
     level = scheme.resolve(incident.severity)
     deadlines: dict[str, datetime] = {}
@@ -79,6 +83,8 @@ def load_incident(services: Services, number: int) -> IncidentView:
         next_states=allowed_states(incident.state),
         public_updates=tuple(services.statuspage.updates(number)),
         deadlines=deadlines,
+        paging=load_paging(services, number, entries),
+        checklist=load_checklist(services, number, entries),
     )
 
 

@@ -84,7 +84,9 @@ async def _incident_events(
             if lines:
                 after = lines[-1].entry.id
                 view = await run_in_threadpool(load_incident, services, number)
-                yield sse_message(render_fragment(request, "_incident_summary.html", who, view=view), event="summary")
+                yield sse_message(
+                    render_fragment(request, "_incident_summary.html", who, view=view), event="summary"
+                )
                 if len(lines) == _BATCH:
                     continue
             if not await _next_change(inbox, RECHECK_S):
@@ -116,7 +118,9 @@ async def _list_events(services: Services) -> AsyncIterator[str]:
         seen = await run_in_threadpool(newest)
         while True:
             changes = await _next_change(inbox, RECHECK_S)
-            numbers = sorted({c.incident_number for c in changes if c.topic == "incident" and c.incident_number})
+            numbers = sorted(
+                {c.incident_number for c in changes if c.topic == "incident" and c.incident_number}
+            )
             latest = await run_in_threadpool(newest)
             if numbers or latest != seen:
                 seen = latest

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
@@ -65,7 +66,7 @@ class Viewer:
 
     @classmethod
     def of(cls, request: Request, signed_in: SignedIn) -> Viewer:
-        zone = zone_named(signed_in.account.time_zone) or zone_named(request.cookies.get(TZ_COOKIE))
+        zone = zone_named(signed_in.account.time_zone) or zone_named(unquote(request.cookies.get(TZ_COOKIE, "")))
         return cls(signed_in, zone or ZoneInfo("UTC"))
 
     @property
@@ -150,7 +151,12 @@ _ENV = _environment()
 
 def _context(request: Request, viewer: Viewer | None, values: dict[str, Any]) -> dict[str, Any]:
     zone = viewer.zone if viewer else ZoneInfo("UTC")
-    base = {"viewer": viewer, "viewer_zone": zone, "now": services_of(request).clock.now(), "path": request.url.path}
+    base = {
+        "viewer": viewer,
+        "viewer_zone": zone,
+        "now": services_of(request).clock.now(),
+        "path": request.url.path,
+    }
     return base | values
 
 

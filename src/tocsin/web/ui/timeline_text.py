@@ -73,11 +73,17 @@ _WORDS: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {
     TimelineKind.ROLE_ASSIGNED: lambda d: (f"made {d.get('person')} {d.get('role')}", ""),
     TimelineKind.NOTE: lambda d: ("noted", str(d.get("text") or "")),
     TimelineKind.LINK_ADDED: lambda d: (f"linked {d.get('title') or d.get('url')}", str(d.get("url") or "")),
-    TimelineKind.SUMMARY_CHANGED: lambda d: ("changed the summary", str(d.get("summary") or d.get("to") or "")),
+    TimelineKind.SUMMARY_CHANGED: lambda d: (
+        "changed the summary",
+        str(d.get("summary") or d.get("to") or ""),
+    ),
     TimelineKind.TARGET_MISSED: lambda d: (f"missed the {d.get('target')} target of {d.get('severity')}", ""),
     TimelineKind.ALERTS: _alerts,
     TimelineKind.TRIAGE: _triage,
-    "change_event": lambda d: (f"change from {d.get('source') or d.get('integration')}", str(d.get("summary") or "")),
+    "change_event": lambda d: (
+        f"change from {d.get('source') or d.get('integration')}",
+        str(d.get("summary") or ""),
+    ),
     "public_update": lambda d: (f"posted a public update ({d.get('status')})", str(d.get("body") or "")),
     "customer_facing_changed": lambda d: (
         "marked it customer-facing" if d.get("customer_facing") else "marked it internal",
