@@ -144,17 +144,19 @@ def alertmanager_requests(workload: Workload) -> list[Request]:
     return requests
 
 
-def pagerduty_requests(key: str, events: int, distinct: int = 1000) -> list[Request]:
-    """Single events for ``distinct`` checks, as a monitor re-sends them: each check triggers (a new
-    incident the first time, repeats after), round after round, and resolves in every twentieth round."""
+def pagerduty_requests(key: str, events: int, checks: int = 200) -> list[Request]:
+    """Single events from ``checks`` monitored checks (1% of the events, as the groups of the batches),
+    each reporting in turn: a trigger (a new incident the first time, a repeat after), and every
+    twentieth report a resolve, staggered across the checks, after which the next trigger reopens."""
     requests = []
     for n in range(events):
-        dedup_key, round_ = f"check-{n % distinct}", n // distinct
-        if round_ % 20 == 19:
+        check, round_ = n % checks, n // checks
+        dedup_key = f"check-{check}"
+        if (round_ + check) % 20 == 19:
             event: dict[str, Any] = {"routing_key": key, "event_action": "resolve", "dedup_key": dedup_key}
         else:
-            payload = {"summary": f"{dedup_key} failing", "source": f"host-{n % distinct}.prod",
-                       "severity": ("critical", "error", "warning")[n % 3], "custom_details": {"round": round_}}  # fmt: skip
+            payload = {"summary": f"{dedup_key} failing", "source": f"host-{check}.prod",
+                       "severity": ("critical", "error", "warning")[check % 3], "custom_details": {"round": round_}}  # fmt: skip
             event = {"routing_key": key, "event_action": "trigger", "dedup_key": dedup_key, "payload": payload}
         requests.append(Request("/v2/enqueue", json.dumps(event).encode()))
     return requests

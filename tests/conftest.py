@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from tocsin.clock import FakeClock
@@ -23,6 +24,12 @@ from tocsin.web.app import create_app
 from tocsin.web.inprocess import in_process_client
 
 PG_URL = os.environ.get("TOCSIN_TEST_DATABASE_URL")
+
+# Property tests explore widely on a developer's machine; in CI they replay a fixed sequence so a red run
+# always means a real regression. No deadline: the CI machine runs two databases' suites on two cores.
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", parent=settings.get_profile("dev"), derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_report_header() -> str:

@@ -76,6 +76,7 @@ def _load_paging(runtime: Runtime) -> None:
     paging.schedules.create(Schedule("primary", "Primary on-call", "UTC", (Layer(rotation, "primary"),)))
     level = EscalationLevel(timedelta(minutes=5), (ScheduleTarget("primary"),), "On-call engineer")
     paging.policies.create(EscalationPolicy("default", "Page the on-call engineer", (level,), repeat=3))
+    paging.policies.set_default("default")
 
 
 def _load_status_page(runtime: Runtime, live_number: int) -> None:

@@ -161,3 +161,7 @@ def test_an_incident_shows_how_it_escalates(people: httpx.Client) -> None:
     assert (paging["status"], paging["policy"]["id"], paging["messages"]) == ("active", "default", [])
     quiet = ok(people.get("/api/v1/incidents/INC-2/paging"))
     assert (quiet["status"], quiet["policy"]) == (None, None)
+    ok(people.post("/api/v1/incidents/INC-1/ack"))  # the API's (and the CLI's) acknowledgement
+    assert ok(people.get("/api/v1/incidents/INC-1/paging"))["status"] == "stopped"
+    kinds = [e["kind"] for e in ok(people.get("/api/v1/incidents/INC-1/timeline"))]
+    assert kinds[-2:] == ["acknowledged", "escalation_stopped"]

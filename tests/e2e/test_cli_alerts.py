@@ -32,6 +32,18 @@ def test_integrations_and_test_alerts_on_the_local_database(cli: Cli) -> None:
         "--severity", "critical", "--label", "service=db", "--label", "instance=db1",
     )  # fmt: skip
     assert fired["incidents_opened"] == ["INC-1"]
+    (stored,) = cli.json("alert", "list", "INC-1")["items"]
+    assert (stored["dedup_key"], stored["integration"], stored["status"]) == (
+        fired["dedup_key"],
+        "prometheus",
+        "firing",
+    )
+    assert stored["labels"] == {
+        "alertname": "DiskFull",
+        "service": "db",
+        "instance": "db1",
+        "severity": "critical",
+    }
     shown = cli.json("incident", "show", "INC-1")
     assert (shown["title"], shown["severity"], shown["services"]) == ("DiskFull", "SEV1", ["db"])
 
@@ -42,6 +54,9 @@ def test_integrations_and_test_alerts_on_the_local_database(cli: Cli) -> None:
     assert "Resolved DiskFull through prometheus" in said
     assert "Updated INC-1." in said
     assert cli.json("incident", "show", "INC-1")["state"] == "resolved"
+    table = cli.run("alert", "list", "INC-1").stdout
+    assert "Alerts of INC-1 (0 of 1 firing)" in table
+    assert "resolved" in table
 
     listed = cli.run("integration", "list").stdout
     assert "prometheus" in listed

@@ -17,6 +17,7 @@ import pytest
 from tocsin.clock import SystemClock
 from tocsin.domain.escalation import EscalationLevel, EscalationPolicy, TeamTarget
 from tocsin.domain.notification import DeliveryResult, Notification
+from tocsin.domain.notification_rules import NotificationRule
 from tocsin.engine.delivery import DeliveryLoop, DeliveryLoopSettings, WorkerGroup
 from tocsin.engine.worker import Worker, WorkerSettings
 from tocsin.plugins.channels import ChannelContext
@@ -93,7 +94,7 @@ def test_two_workers_on_the_same_incidents_send_every_page_once(workers: list[Wo
     paging = setup.paging
     paging.channels.create("pager", SlowFake.kind, {"address": "pager"})
     for person in PEOPLE:
-        paging.people.create_user(User(person, person.title(), f"{person}@example.org"))
+        paging.people.create_user(User(person, person.title(), rules=(NotificationRule("pager"),)))
     paging.people.create_team("everyone", "Everyone", PEOPLE)
     level = EscalationLevel(timedelta(seconds=1), (TeamTarget("everyone"),))
     paging.policies.create(EscalationPolicy("default", "Default", (level,), repeat=PASSES - 1))

@@ -9,6 +9,7 @@ engineer acknowledged at once.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from tocsin.domain.escalation import PathTimes, UserTarget
 from tocsin.runbook import parse_runbook
 from tocsin.store.db import Database
 from tocsin.store.policies import StoredRoute
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "runbooks" / "example.md"
 
 
 @requires_seeds
@@ -124,3 +127,22 @@ def test_a_severity_routed_to_its_own_policy_pages_by_it(db: Database, clock: Fa
     world.declare("SEV1")
     world.at(0)
     assert sorted(r.user for r in world.received()) == ["alice", "dba"]
+
+
+def test_applying_a_runbook_reports_its_path_and_keeps_a_default_that_pages_someone(
+    db: Database, clock: FakeClock
+) -> None:
+    world = PagingWorld(db, clock)
+    world.user("alice")
+    world.policy((5, [UserTarget("alice")]))
+    playbook = parse_runbook(EXAMPLE.read_text(), source_name="example.md")
+    with db.write() as conn:
+        lines = world.paging.playbook_applier(conn, playbook, None, clock.now())
+    assert lines[0] == (
+        "escalation policy 'runbook': Tracking on-call engineer at 0 min; Logistics platform lead at 5 min; "
+        "Head of engineering at 20 min"
+    )
+    assert "SEV1 unresolved after 30 min notifies the next level" in lines[1]
+    assert lines[-1].startswith("escalation: nobody assigned yet to Tracking on-call engineer, ")
+    # Its first level pages nobody yet, so the default stays the policy that does.
+    assert world.paging.policies.routing().default_policy_id == "default"

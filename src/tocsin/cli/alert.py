@@ -16,19 +16,20 @@ from typing import Annotated, Any
 import httpx
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from tocsin.builtin.sources import AlertmanagerSource, GenericWebhookSource, GrafanaSource, PagerDutySource
 from tocsin.cli.alert_bodies import SentAlert, alert_body
 from tocsin.cli.client import CliError, Target
 from tocsin.cli.integration import SOURCES
-from tocsin.cli.render import console, print_json
+from tocsin.cli.render import console, print_json, when
 from tocsin.clock import SystemClock
 from tocsin.plugins.sources import AlertSource
 from tocsin.services.ingest import Submission
 
 __all__ = ["app", "parse_labels"]
 
-app = typer.Typer(help="Send test alerts through an integration.", no_args_is_help=True)
+app = typer.Typer(help="Send test alerts; list an incident's alerts.", no_args_is_help=True)
 
 _COMMIT_TIMEOUT_S = 60.0
 _PARSERS: dict[str, AlertSource] = {
@@ -177,3 +178,34 @@ def send(
     else:
         answer = _ingest_locally(target, integration, alert)
     _report(answer, alert, name, as_json)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    incident: Annotated[str, typer.Argument(help="The incident, e.g. INC-42.")],
+    after: Annotated[int, typer.Option(min=0, help="Only alerts with a greater id (the next page).")] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List an incident's alerts, oldest first, one page at a time."""
+    target: Target = ctx.obj
+    page = target.client().call(
+        "GET", f"/incidents/{incident}/alerts", params={"after": after, "limit": limit}
+    )
+    if as_json:
+        print_json(page)
+        return
+    table = Table(title=f"Alerts of {escape(incident.upper())} ({page['firing']} of {page['total']} firing)")
+    for column in ("ID", "Status", "Title", "Integration", "Dedup key", "Events", "Last seen"):
+        table.add_column(column)
+    for alert in page["items"]:
+        style = "bold red" if alert["status"] == "firing" else "green"
+        table.add_row(
+            str(alert["id"]), f"[{style}]{alert['status']}[/]", escape(alert["title"]),
+            escape(alert["integration"]), escape(alert["dedup_key"]), str(alert["event_count"]),
+            when(alert["last_seen_at"]),
+        )  # fmt: skip
+    console.print(table)
+    if page["next_after"] is not None:
+        console.print(f"[dim]next page: --after {page['next_after']}[/]")

@@ -84,7 +84,7 @@ def _alertmanager_shaped(alert: SentAlert, version: str) -> dict[str, object]:
                 "startsAt": _rfc3339(alert.at),
                 "endsAt": _rfc3339(alert.at) if alert.resolved else _GO_ZERO_TIME,
                 "generatorURL": "",
-                "fingerprint": alert.dedup_key or alert.key[:16],
+                "fingerprint": alert.key,
             }
         ],
     }

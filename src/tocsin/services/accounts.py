@@ -265,11 +265,13 @@ class AccountService:
             account = users_auth.by_username(conn, name) if name else None
             stored = users_auth.password_hash(conn, account.id) if account else None
         valid = self._verify(stored, password) and account is not None and account.active
+        if not valid or account is None:
+            with self.db.write() as conn:  # committed: the failure must count even though we refuse
+                users_auth.record_attempt(conn, username=name, client=client, at=now, succeeded=False)
+            raise Unauthenticated("the username or password is not right", code="bad_credentials")
         with self.db.write() as conn:
-            users_auth.record_attempt(conn, username=name, client=client, at=now, succeeded=valid)
+            users_auth.record_attempt(conn, username=name, client=client, at=now, succeeded=True)
             users_auth.prune_attempts(conn, now - 4 * self.policy.window)
-            if not valid or account is None:
-                raise Unauthenticated("the username or password is not right", code="bad_credentials")
             if stored is not None and self.hasher.check_needs_rehash(stored):
                 users_auth.update_account(conn, account.id, password_hash=self.hasher.hash(password))
             users_auth.update_account(conn, account.id, last_login_at=now)

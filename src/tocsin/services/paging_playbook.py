@@ -35,7 +35,7 @@ from tocsin.services.paging_policies import DEFAULT_POLICY_SETTING, check_policy
 from tocsin.store import people, policies, schedules, severities
 from tocsin.store.policies import StoredRoute
 
-__all__ = ["PlaybookPolicy", "path_reading", "policy_from_playbook"]
+__all__ = ["PlaybookPolicy", "describe_applied", "path_reading", "policy_from_playbook"]
 
 # "(If unresolved in 1 hour)", "after 30 min": the time is when that level is paged, not when it must answer.
 _PAGE_AT_NOTE = re.compile(r"unresolved|not resolved|\bif\b|\bafter\b", re.IGNORECASE)
@@ -116,7 +116,8 @@ def policy_from_playbook(
     """Build the policy of ``playbook``'s escalation path and store it (replacing one with the same id).
 
     Runs in the caller's write transaction, after the playbook's severity scheme is in place. ``targets``
-    maps roles to targets explicitly (it wins over matching by name). Returns ``None`` when the playbook
+    maps roles to targets explicitly (it wins over matching by name). It becomes the default policy
+    (``make_default``) only if its first level pages someone. Returns ``None`` when the playbook
     has no escalation path. A path whose times cannot make a policy (a missing time that decides when a
     level is paged, times that do not grow) gives no policy and a ``problem`` naming the level: guessing a
     delay could leave an incident unanswered. See ``docs/escalation.md`` for how the times are read.
@@ -143,7 +144,11 @@ def policy_from_playbook(
     check_policy_targets(conn, policy)
     if not policies.update_policy(conn, policy, now):
         policies.insert_policy(conn, policy, now)
-    made_default = make_default or policies.get_setting(conn, DEFAULT_POLICY_SETTING) is None
+    # A policy whose first level pages nobody yet never becomes the default: SEV1s would page nobody.
+    first_assigned = bool(policy.levels[0].targets)
+    made_default = first_assigned and (
+        make_default or policies.get_setting(conn, DEFAULT_POLICY_SETTING) is None
+    )
     if made_default:
         policies.set_setting(conn, DEFAULT_POLICY_SETTING, policy.id)
     unassigned = tuple(policy.levels[index].label for index in unassigned_levels(policy))
@@ -161,3 +166,31 @@ def _store_unresolved(conn: Connection, unresolved: Mapping[str, timedelta]) -> 
             level.name, None, level.pages, level.business_hours_only, None
         )
         policies.put_route(conn, replace(route, unresolved_after=after))
+
+
+def describe_applied(applied: PlaybookPolicy | None) -> list[str]:
+    """What applying the escalation path did, in lines for ``tocsin runbook apply`` to print."""
+    if applied is None:
+        return ["escalation: the runbook has no escalation path; policies unchanged"]
+    lines = [
+        f"escalation: {severity} unresolved after {int(after.total_seconds() // 60)} min notifies the next level"
+        for severity, after in sorted(applied.unresolved_after.items())
+    ]
+    policy = applied.policy
+    if policy is None:
+        return [f"escalation path not turned into a policy: {applied.problem}", *lines]
+    at, paged = timedelta(0), []
+    for level in policy.levels:
+        paged.append(f"{level.label or 'level'} at {int(at.total_seconds() // 60)} min")
+        at += level.delay
+    lines.insert(
+        0,
+        f"escalation policy {policy.id!r}: {'; '.join(paged)}"
+        + (" (the default)" if applied.made_default else ""),
+    )
+    if applied.unassigned:
+        lines.append(
+            f"escalation: nobody assigned yet to {', '.join(applied.unassigned)}; "
+            f"assign with `tocsin policy assign {policy.id} LEVEL user:ID|schedule:ID|team:ID`"
+        )
+    return lines

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Connection
 
 import tocsin.builtin.channels
 from tocsin.clock import Clock
@@ -18,7 +21,7 @@ from tocsin.services.paging import EscalationEngine
 from tocsin.services.paging_acks import AckService
 from tocsin.services.paging_channels import ChannelService
 from tocsin.services.paging_common import PagingConfig
-from tocsin.services.paging_playbook import PlaybookPolicy, policy_from_playbook
+from tocsin.services.paging_playbook import PlaybookPolicy, describe_applied, policy_from_playbook
 from tocsin.services.paging_policies import PolicyService
 from tocsin.services.people import PeopleService
 from tocsin.store import escalations
@@ -54,6 +57,13 @@ class PagingServices:
         """How incident ``number`` escalates (its frozen policy and status), if it ever paged."""
         with self.db.read() as conn:
             return escalations.get_escalation(conn, number)
+
+    def playbook_applier(
+        self, conn: Connection, playbook: Playbook, version: object, now: datetime
+    ) -> list[str]:
+        """Apply a playbook's escalation path as part of ``tocsin runbook apply`` (a ``PlaybookApplier``):
+        its policy (the default if its first level pages someone) and its unresolved triggers."""
+        return describe_applied(policy_from_playbook(conn, playbook, now))
 
     def from_playbook(self, playbook: Playbook, **options: Any) -> PlaybookPolicy | None:
         """:func:`~tocsin.services.paging_playbook.policy_from_playbook` in a transaction of its own."""

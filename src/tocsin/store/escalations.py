@@ -68,7 +68,8 @@ def insert_escalation(conn: Connection, number: int, frozen: FrozenEscalation, n
     }
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = dialect_insert(escalations).values(**values).on_conflict_do_nothing(index_elements=["incident_id"])
-    return conn.execute(stmt).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
+    return conn.execute(stmt.returning(escalations.c.incident_id)).first() is not None
 
 
 def get_escalation(conn: Connection, number: int) -> Escalation | None:

@@ -135,7 +135,8 @@ def add(conn: Connection, message: NewMessage, now: datetime) -> bool:
     }
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = dialect_insert(outbox).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    return conn.execute(stmt).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
+    return conn.execute(stmt.returning(outbox.c.id)).first() is not None
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

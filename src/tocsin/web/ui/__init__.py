@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tocsin.web.ui import accounts_api, auth_pages, incident_pages, live
+from tocsin.web.ui import accounts_api, admin_pages, auth_pages, catalog_pages, incident_pages, live
 
 __all__ = ["STATIC", "install"]
 
@@ -21,6 +21,6 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI, api: APIRouter) -> None:
     """Add the UI's pages, live streams and static files to ``app``, and the accounts API to ``api``."""
     api.include_router(accounts_api.router)
-    for module in (auth_pages, incident_pages, live):
+    for module in (auth_pages, incident_pages, live, catalog_pages, admin_pages):
         app.include_router(module.router)
     app.mount("/ui-static", StaticFiles(directory=STATIC), name="ui-static")

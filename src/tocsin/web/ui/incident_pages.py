@@ -6,7 +6,7 @@ the summary, out of band); without it, a redirect back to the incident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Annotated
 from urllib.parse import urlencode
@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from tocsin.domain.incident import ACTIVE_STATES, IncidentState, Role, parse_human_id
+from tocsin.domain.playbook import AssessmentQuestion
 from tocsin.errors import InvalidInput
 from tocsin.services.container import Services
 from tocsin.services.incidents import Declaration
@@ -108,6 +109,22 @@ def declare_form(request: Request, who: Annotated[Viewer, Depends(viewer(ApiRole
     return _declare_page(request, who, values={}, error="")
 
 
+def _assessment(services: Services) -> list[AssessmentQuestion]:
+    """The active playbook's severity questions, each answer's severity named as the scheme names it."""
+    active = services.playbooks.active()
+    if active is None:
+        return []
+    scheme = services.severities.scheme()
+    questions = []
+    for question in services.playbooks.playbook(active).assessment:
+        answers = []
+        for answer in question.answers:
+            level = scheme.resolve(answer.severity) if answer.severity else None
+            answers.append(replace(answer, severity=level.name if level else None))
+        questions.append(replace(question, answers=tuple(answers)))
+    return questions
+
+
 def _declare_page(request: Request, who: Viewer, *, values: dict[str, str], error: str) -> Response:
     services = services_of(request)
     return render(
@@ -116,7 +133,7 @@ def _declare_page(request: Request, who: Viewer, *, values: dict[str, str], erro
         who,
         status_code=400 if error else 200,
         severities=services.severities.scheme().levels,
-        assessment=(),
+        assessment=_assessment(services),
         values=values,
         error=error,
     )
@@ -209,7 +226,17 @@ def _act(request: Request, incident_id: str, form: Posted, action: str) -> Respo
     return _acted(request, form, number)
 
 
-ACTIONS = ("ack", "state", "resolve", "severity", "role", "note", "checklist", "customer-facing", "public-update")
+ACTIONS = (
+    "ack",
+    "state",
+    "resolve",
+    "severity",
+    "role",
+    "note",
+    "checklist",
+    "customer-facing",
+    "public-update",
+)
 
 
 def _route(action: str) -> None:

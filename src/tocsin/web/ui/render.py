@@ -66,7 +66,9 @@ class Viewer:
 
     @classmethod
     def of(cls, request: Request, signed_in: SignedIn) -> Viewer:
-        zone = zone_named(signed_in.account.time_zone) or zone_named(unquote(request.cookies.get(TZ_COOKIE, "")))
+        zone = zone_named(signed_in.account.time_zone) or zone_named(
+            unquote(request.cookies.get(TZ_COOKIE, ""))
+        )
         return cls(signed_in, zone or ZoneInfo("UTC"))
 
     @property
@@ -143,6 +145,7 @@ def _environment() -> Environment:
     env.filters["local"] = _local
     env.filters["ago"] = _ago
     env.filters["duration"] = format_duration
+    env.filters["seconds"] = lambda s: "unknown" if s is None else format_duration(timedelta(seconds=s))
     return env
 
 

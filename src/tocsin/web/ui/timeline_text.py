@@ -34,6 +34,8 @@ class TimelineLine:
             TimelineKind.ACKNOWLEDGED: "good",
             TimelineKind.ALERTS: "alert",
             "public_update": "public",
+            "level_paged": "alert",
+            "notification_failed": "bad",
         }.get(self.entry.kind, "")
 
 
@@ -65,6 +67,13 @@ def _triage(d: dict[str, Any]) -> tuple[str, str]:
     return headline, str(d.get("severity_reason") or "")
 
 
+def _level_paged(d: dict[str, Any]) -> tuple[str, str]:
+    users = ", ".join(str(u) for u in d.get("users") or []) or "nobody"
+    label = f" ({d['label']})" if d.get("label") else ""
+    misses = "; ".join(f"{m.get('target')}: {m.get('reason')}" for m in d.get("misses") or [])
+    return f"paged level {d.get('level')}{label}: {users}", str(d.get("note") or misses)
+
+
 _WORDS: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {
     TimelineKind.DECLARED: _declared,
     TimelineKind.ACKNOWLEDGED: lambda d: ("acknowledged", ""),
@@ -85,6 +94,19 @@ _WORDS: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {
         str(d.get("summary") or ""),
     ),
     "public_update": lambda d: (f"posted a public update ({d.get('status')})", str(d.get("body") or "")),
+    "escalation_started": lambda d: (
+        f"started paging by policy “{d.get('policy_name') or d.get('policy')}”",
+        "",
+    ),
+    "escalation_skipped": lambda d: ("did not page", str(d.get("reason") or "")),
+    "level_paged": _level_paged,
+    "escalation_stopped": lambda d: (f"stopped paging ({d.get('reason')})", ""),
+    "escalation_exhausted": lambda d: ("paged every level; nobody acknowledged", ""),
+    "notification_sent": lambda d: (f"reached {d.get('user')} by {d.get('channel')}", ""),
+    "notification_failed": lambda d: (
+        f"could not reach {d.get('user')} by {d.get('channel')}",
+        str(d.get("reason") or ""),
+    ),
     "customer_facing_changed": lambda d: (
         "marked it customer-facing" if d.get("customer_facing") else "marked it internal",
         "",
