@@ -146,17 +146,18 @@ def alertmanager_requests(workload: Workload) -> list[Request]:
 
 def pagerduty_requests(key: str, events: int, checks: int = 200) -> list[Request]:
     """Single events from ``checks`` monitored checks (1% of the events, as the groups of the batches),
-    each reporting in turn: a trigger (a new incident the first time, a repeat after), and every
-    twentieth report a resolve, staggered across the checks, after which the next trigger reopens."""
+    reporting in turn: triggers (a new incident the first time, repeats after), one resolve per check
+    at a point staggered across the checks, then triggers again (which reopen the incident)."""
+    reports = max(events // checks, 1)
     requests = []
     for n in range(events):
-        check, round_ = n % checks, n // checks
+        check, report = n % checks, n // checks
         dedup_key = f"check-{check}"
-        if (round_ + check) % 20 == 19:
+        if report == 1 + (check * 7) % max(reports - 2, 1):
             event: dict[str, Any] = {"routing_key": key, "event_action": "resolve", "dedup_key": dedup_key}
         else:
             payload = {"summary": f"{dedup_key} failing", "source": f"host-{check}.prod",
-                       "severity": ("critical", "error", "warning")[check % 3], "custom_details": {"round": round_}}  # fmt: skip
+                       "severity": ("critical", "error", "warning")[check % 3], "custom_details": {"report": report}}  # fmt: skip
             event = {"routing_key": key, "event_action": "trigger", "dedup_key": dedup_key, "payload": payload}
         requests.append(Request("/v2/enqueue", json.dumps(event).encode()))
     return requests
@@ -278,7 +279,7 @@ def _arguments(argv: Sequence[str] | None) -> Any:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alerts", type=int, default=100_000, help="Alertmanager alerts to send")
     parser.add_argument("--batch", type=int, default=50, help="alerts per webhook message")
-    parser.add_argument("--connections", type=int, default=8, help="concurrent connections for batches")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent connections for batches")
     parser.add_argument("--events", type=int, default=20_000, help="single PagerDuty events to send")
     parser.add_argument("--event-connections", type=int, default=32, help="concurrent connections for events")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per phase at most")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -85,6 +86,10 @@ def serve(runtime: Runtime, *, with_worker: bool = True) -> None:
         proxy_headers=True,
         timeout_graceful_shutdown=10,
     )
+    # Everything built so far lives as long as the process. Freezing it keeps the collector's full passes
+    # from walking it again and again: during an alert storm each took 100-200 ms, stalling every request.
+    gc.collect()
+    gc.freeze()
     try:
         uvicorn.Server(config).run()
     finally:

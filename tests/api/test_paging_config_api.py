@@ -25,7 +25,10 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
 @pytest.fixture
 def people(api: httpx.Client) -> httpx.Client:
     for user_id, name in (("alice", "Alice Smith"), ("bob", "Bob Jones")):
-        ok(api.post("/api/v1/users", json={"id": user_id, "name": name, "email": f"{user_id}@example.org"}), 201)
+        ok(
+            api.post("/api/v1/users", json={"id": user_id, "name": name, "email": f"{user_id}@example.org"}),
+            201,
+        )
     return api
 
 
@@ -58,9 +61,13 @@ def test_users_with_rules_and_teams(people: httpx.Client) -> None:
         ({"id": "alice", "name": "Again"}, "user_exists"),
     ],
 )
-def test_bad_users_are_refused_saying_what_is_wrong(people: httpx.Client, body: dict[str, Any], code: str) -> None:
+def test_bad_users_are_refused_saying_what_is_wrong(
+    people: httpx.Client, body: dict[str, Any], code: str
+) -> None:
     response = people.post("/api/v1/users", json=body)
-    assert_problem(response, 409 if code == "user_exists" else 422 if code == "validation_error" else 400, code)
+    assert_problem(
+        response, 409 if code == "user_exists" else 422 if code == "validation_error" else 400, code
+    )
     assert len(ok(people.get("/api/v1/users"))) == 2
 
 
@@ -85,7 +92,11 @@ def test_schedules_overrides_and_who_is_on_call(people: httpx.Client, clock: Fak
     )
     assert [p["id"] for p in ok(people.get("/api/v1/oncall"))[0]["on_call"]] == ["bob"]
     shifts = ok(people.get("/api/v1/schedules/primary/shifts", params={"days": 8}))
-    assert [(s["user_id"], s["source"]) for s in shifts] == [("bob", "override"), ("alice", "layer"), ("bob", "layer")]
+    assert [(s["user_id"], s["source"]) for s in shifts] == [
+        ("bob", "override"),
+        ("alice", "layer"),
+        ("bob", "layer"),
+    ]
     ok(people.delete(f"/api/v1/schedules/primary/overrides/{override['id']}"), 204)
     assert [p["id"] for p in ok(people.get("/api/v1/oncall"))[0]["on_call"]] == ["alice"]
 
@@ -119,33 +130,64 @@ def test_policies_routing_and_what_a_policy_still_uses(people: httpx.Client) -> 
     assert_problem(people.delete("/api/v1/users/alice"), 409, "user_in_use")
     assert_problem(people.delete("/api/v1/schedules/primary"), 409, "schedule_in_use")
     assert_problem(people.delete("/api/v1/policies/default"), 409, "policy_in_use")
-    bad = policy | {"id": "typo", "levels": [{"delay_minutes": 5, "targets": [{"kind": "user", "id": "alcie"}]}]}
-    assert "user 'alcie'" in assert_problem(people.post("/api/v1/policies", json=bad), 400, "unknown_target")["detail"]
+    bad = policy | {
+        "id": "typo",
+        "levels": [{"delay_minutes": 5, "targets": [{"kind": "user", "id": "alcie"}]}],
+    }
+    assert (
+        "user 'alcie'"
+        in assert_problem(people.post("/api/v1/policies", json=bad), 400, "unknown_target")["detail"]
+    )
 
 
 def test_channels_are_checked_when_saved_and_never_show_their_secrets(api: httpx.Client) -> None:
     kinds = {k["kind"]: k for k in ok(api.get("/api/v1/channels/kinds"))}
     assert {"email", "slack", "webhook", "pagerduty", "console"} <= set(kinds)
     assert [f["name"] for f in kinds["email"]["fields"] if f["required"]] == ["host", "from_address"]
-    config = {"host": "smtp.example.org", "from_address": "oncall@example.org", "username": "u", "password": "hunter2"}
+    config = {
+        "host": "smtp.example.org",
+        "from_address": "oncall@example.org",
+        "username": "u",
+        "password": "hunter2",
+    }
     created = ok(api.post("/api/v1/channels", json={"id": "email", "kind": "email", "config": config}), 201)
     assert created["config"]["password"] == REDACTED
     assert "hunter2" not in api.get("/api/v1/channels").text
     # Sending back what was shown keeps the secret; the config stays valid.
     shown = created["config"] | {"port": 2525}
     ok(api.patch("/api/v1/channels/email", json={"config": shown}))
-    plain = {"host": "smtp.example.org", "from_address": "oncall@example.org", "security": "plain", "username": "u", "password": "x"}
-    problem = assert_problem(api.post("/api/v1/channels", json={"id": "bad", "kind": "email", "config": plain}), 400, "invalid_channel_config")
+    plain = {
+        "host": "smtp.example.org",
+        "from_address": "oncall@example.org",
+        "security": "plain",
+        "username": "u",
+        "password": "x",
+    }
+    problem = assert_problem(
+        api.post("/api/v1/channels", json={"id": "bad", "kind": "email", "config": plain}),
+        400,
+        "invalid_channel_config",
+    )
     assert "unencrypted" in problem["detail"]
-    assert_problem(api.post("/api/v1/channels", json={"id": "sms", "kind": "sms", "config": {}}), 404, "unknown_channel_kind")
+    assert_problem(
+        api.post("/api/v1/channels", json={"id": "sms", "kind": "sms", "config": {}}),
+        404,
+        "unknown_channel_kind",
+    )
 
 
-def test_viewers_read_responders_override_only_admins_configure(people: httpx.Client, app_client: AppClient) -> None:
+def test_viewers_read_responders_override_only_admins_configure(
+    people: httpx.Client, app_client: AppClient
+) -> None:
     ok(people.post("/api/v1/schedules", json=WEEKLY), 201)
     viewer, responder = app_client("viewer"), app_client("responder")
     assert viewer.get("/api/v1/users").status_code == 200
     assert_problem(viewer.post("/api/v1/users", json={"id": "eve", "name": "Eve"}), 403, "forbidden")
-    assert_problem(responder.post("/api/v1/policies", json={"id": "p", "name": "P", "levels": [{"delay_minutes": 1}]}), 403, "forbidden")
+    assert_problem(
+        responder.post("/api/v1/policies", json={"id": "p", "name": "P", "levels": [{"delay_minutes": 1}]}),
+        403,
+        "forbidden",
+    )
     start = "2026-01-05T10:00:00Z"
     body = {"user_id": "bob", "start": start, "end": "2026-01-05T12:00:00Z"}
     made = ok(responder.post("/api/v1/schedules/primary/overrides", json=body), 201)
@@ -153,12 +195,19 @@ def test_viewers_read_responders_override_only_admins_configure(people: httpx.Cl
 
 
 def test_an_incident_shows_how_it_escalates(people: httpx.Client) -> None:
-    policy = {"id": "default", "name": "Default", "levels": [{"delay_minutes": 5, "targets": [{"kind": "user", "id": "alice"}]}]}
+    policy = {
+        "id": "default",
+        "name": "Default",
+        "levels": [{"delay_minutes": 5, "targets": [{"kind": "user", "id": "alice"}]}],
+    }
     ok(people.post("/api/v1/policies", json=policy), 201)
     declare(people)
     declare(people, "Typo on the about page", "SEV4")
     paging = ok(people.get("/api/v1/incidents/INC-1/paging"))
-    assert (paging["status"], paging["policy"]["id"], paging["messages"]) == ("active", "default", [])
+    assert (paging["status"], paging["policy"]["id"]) == ("active", "default")
+    # Level 1 was paged with the declaration; no worker runs here, so the e-mail waits in the outbox.
+    [waiting] = paging["messages"]
+    assert (waiting["user"], waiting["channel"], waiting["status"], waiting["level"]) == ("alice", "email", "pending", 1)
     quiet = ok(people.get("/api/v1/incidents/INC-2/paging"))
     assert (quiet["status"], quiet["policy"]) == (None, None)
     ok(people.post("/api/v1/incidents/INC-1/ack"))  # the API's (and the CLI's) acknowledgement

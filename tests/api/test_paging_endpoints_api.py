@@ -88,7 +88,9 @@ def test_a_forged_or_expired_link_is_refused(world: PagingWorld, web: httpx.Clie
 
 
 def slack_post(web: httpx.Client, text: str, *, at: datetime, user: str = "U2CERLKJA") -> httpx.Response:
-    body = urlencode({"command": "/incident", "text": text, "user_id": user, "user_name": "roadrunner"}).encode()
+    body = urlencode(
+        {"command": "/incident", "text": text, "user_id": user, "user_name": "roadrunner"}
+    ).encode()
     stamp = int(at.timestamp())
     headers = {
         "X-Slack-Request-Timestamp": str(stamp),
@@ -127,7 +129,10 @@ def test_slack_requests_are_verified_and_replays_refused(world: PagingWorld, web
     now = world.clock.now()
     body = urlencode({"command": "/incident", "text": "create sev2 Replayed", "user_id": "U1"}).encode()
     stamp = str(int(now.timestamp()))
-    headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": sign_slack_request(SLACK_SECRET, int(stamp), body)}
+    headers = {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": sign_slack_request(SLACK_SECRET, int(stamp), body),
+    }
     assert web.post("/slack/commands", content=body, headers=headers).status_code == 200
     replay = web.post("/slack/commands", content=body, headers=headers)
     assert (replay.status_code, replay.json()["code"]) == (401, "slack_replay")
@@ -138,7 +143,10 @@ def test_slack_requests_are_verified_and_replays_refused(world: PagingWorld, web
     late = web.post(
         "/slack/commands",
         content=late_body,
-        headers={"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": sign_slack_request(SLACK_SECRET, int(stamp), late_body)},
+        headers={
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": sign_slack_request(SLACK_SECRET, int(stamp), late_body),
+        },
     )
     assert (late.status_code, late.json()["code"]) == (401, "slack_stale_request")
     created, _ = world.services.incidents.find(IncidentFilter())
@@ -179,4 +187,3 @@ def test_calendar_feeds_at_secret_urls_with_etags(world: PagingWorld, web: httpx
     gone = web.get(path)
     assert (gone.status_code, gone.json()["code"]) == (404, "feed_not_found")
     assert web.get("/calendars/oncall/guessed.ics").status_code == 404
-

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -53,7 +52,13 @@ PUBLIC = {
 }
 PUBLIC_PREFIXES = ("/status",)  # the public status page and its JSON API
 STREAMS = {"/incidents/{incident_id}/live", "/incidents-live"}
-_ARGUMENTS = {"incident_id": "1", "version": "1", "component_id": "1", "maintenance_id": "1", "override_id": "1"}
+_ARGUMENTS = {
+    "incident_id": "1",
+    "version": "1",
+    "component_id": "1",
+    "maintenance_id": "1",
+    "override_id": "1",
+}
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,12 @@ def test_next_never_leaves_the_site(services: Services, anonymous: httpx.Client)
         form = anonymous.get("/login")
         response = anonymous.post(
             "/login",
-            data={"username": "alice", "password": PASSWORD, "csrf_token": csrf_of(form.text), "next": target},
+            data={
+                "username": "alice",
+                "password": PASSWORD,
+                "csrf_token": csrf_of(form.text),
+                "next": target,
+            },
         )
         assert response.headers["location"] == "/incidents", target
 
@@ -161,10 +166,13 @@ def test_a_one_time_password_must_be_changed_before_anything_else(
     api = anonymous.get("/api/v1/incidents")
     assert (api.status_code, api.json()["code"]) == (403, "password_change_required")
     csrf = csrf_of(page.text)
-    too_short = anonymous.post("/account/password", data={"csrf_token": csrf, "current": one_time, "password": "short"})
+    too_short = anonymous.post(
+        "/account/password", data={"csrf_token": csrf, "current": one_time, "password": "short"}
+    )
     assert too_short.status_code == 400
     changed = anonymous.post(
-        "/account/password", data={"csrf_token": csrf, "current": one_time, "password": "a much better secret"}
+        "/account/password",
+        data={"csrf_token": csrf, "current": one_time, "password": "a much better secret"},
     )
     assert changed.status_code == 200
     assert "Your password is changed" in changed.text
@@ -229,7 +237,9 @@ def test_first_run_creates_one_admin_with_a_one_time_password(services: Services
     assert services.accounts.ensure_first_admin() is None  # only the first run
 
 
-def test_the_api_takes_tokens_and_signed_in_browsers(app: FastAPI, services: Services, api: httpx.Client) -> None:
+def test_the_api_takes_tokens_and_signed_in_browsers(
+    app: FastAPI, services: Services, api: httpx.Client
+) -> None:
     assert api.get("/api/v1/incidents").status_code == 200  # a bearer token, as before
     alice = browser(app, services, "responder")
     assert alice.get("/api/v1/me").json() == {"name": "responder-user", "role": "responder"}

@@ -61,7 +61,9 @@ class Browser:
     def get(self, path: str, **kwargs: object) -> httpx.Response:
         return self.http.get(path, **kwargs)  # type: ignore[arg-type]
 
-    def post_form(self, path: str, data: dict[str, str] | None = None, *, htmx: bool = False) -> httpx.Response:
+    def post_form(
+        self, path: str, data: dict[str, str] | None = None, *, htmx: bool = False
+    ) -> httpx.Response:
         """Post a form as the page would: with the session's CSRF token (in the header, for htmx)."""
         if htmx:
             headers = {"HX-Request": "true", "X-CSRF-Token": self.csrf}
@@ -74,7 +76,12 @@ def sign_in(http: httpx.Client, username: str, password: str = PASSWORD) -> http
     form = http.get("/login")
     return http.post(
         "/login",
-        data={"username": username, "password": password, "csrf_token": csrf_of(form.text), "next": "/incidents"},
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_of(form.text),
+            "next": "/incidents",
+        },
     )
 
 
@@ -117,7 +124,9 @@ def scratch_services(template: str, directory: Path) -> Iterator[Services]:
     if PG_URL:
         db = Database(PG_URL)
         with db.write() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(t.name for t in metadata.sorted_tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(f"TRUNCATE {', '.join(t.name for t in metadata.sorted_tables)} RESTART IDENTITY CASCADE")
+            )
             severities.replace_scheme(conn, DEFAULT_SCHEME)
     else:
         target = directory / "tocsin.db"

@@ -81,6 +81,16 @@ def find_channel(configured: dict[str, ConfiguredChannel], name: str) -> Configu
     return of_kind[0] if len(of_kind) == 1 else None
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """What every message of one claim shares."""
+
+    configured: dict[str, ConfiguredChannel]
+    users: dict[str, User]
+    secret: str
+    now: datetime
+
+
 class DeliveryService:
     def __init__(
         self,
@@ -114,27 +124,27 @@ class DeliveryService:
                 return span + self.settings.lease_margin
 
             claimed = outbox.claim_due(conn, now, limit=limit or self.settings.batch, lease_for=lease_for)
-            secret = ack_link_secret(conn) if claimed else ""
-            prepared = [self._prepare(conn, claim, configured, secret, now) for claim in claimed]
+            if not claimed:
+                return []
+            batch = _Batch(
+                configured=configured,
+                users=people.users_by_id(conn, {claim.message.user_id for claim in claimed}),
+                secret=ack_link_secret(conn),
+                now=now,
+            )
+            prepared = [self._prepare(conn, claim, batch) for claim in claimed]
             return [delivery for delivery in prepared if delivery is not None]
 
-    def _prepare(
-        self,
-        conn: Connection,
-        claim: ClaimedMessage,
-        configured: dict[str, ConfiguredChannel],
-        secret: str,
-        now: datetime,
-    ) -> Delivery | None:
+    def _prepare(self, conn: Connection, claim: ClaimedMessage, batch: _Batch) -> Delivery | None:
         message = claim.message
         incident = incidents.get(conn, message.incident_number)
         assert incident is not None  # the outbox row references it
         if message.stops_on_ack and incident.state is not IncidentState.TRIGGERED:
             # Claimed again after its sender died, and acknowledged meanwhile: no longer wanted.
-            outbox.drop(conn, claim, now)
+            outbox.drop(conn, claim, batch.now)
             return None
-        user = people.get_user(conn, message.user_id)
-        found = find_channel(configured, message.channel)
+        user = batch.users.get(message.user_id)
+        found = find_channel(batch.configured, message.channel)
         if user is None:
             return self._problem(claim, message.channel, f"user {message.user_id!r} no longer exists", False)
         if found is None:
@@ -147,7 +157,7 @@ class DeliveryService:
             config = channel.validate_config(found.config)
         except TocsinError as error:
             return self._problem(claim, found.id, error.message, True)
-        notification = self._notification(message, incident, user, secret, now)
+        notification = self._notification(message, incident, user, batch.secret, batch.now)
         return Delivery(claim, notification, channel, config, found.id)
 
     @staticmethod

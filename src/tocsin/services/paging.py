@@ -21,7 +21,7 @@ from tocsin.clock import Clock
 from tocsin.domain.escalation import EscalationStep, FrozenEscalation, escalation_start
 from tocsin.domain.incident import Incident, IncidentState
 from tocsin.services.events import Change, EventBus
-from tocsin.services.paging_common import ENGINE_ACTOR, PagingEvent
+from tocsin.services.paging_common import ENGINE_ACTOR, PagingEvent, per_transaction
 from tocsin.services.paging_pages import PageOrder, PageReason, page_level
 from tocsin.services.paging_policies import load_routing
 from tocsin.store import escalations, incidents, jobs, outbox, policies, severities, timeline
@@ -87,23 +87,24 @@ class EscalationEngine:
     # -- starting and stopping -------------------------------------------------------------------------
 
     def _start(self, conn: Connection, incident: Incident, opened_at: datetime, now: datetime) -> None:
-        routing = load_routing(conn)
+        routing = per_transaction(conn, "routing", lambda: load_routing(conn))
         route = routing.routing.route_for(incident.severity)
+        if route.policy_id is None:
+            return  # paging is not set up (no policy at all): nothing to say on every incident
         start = escalation_start(route, opened_at, routing.business_hours)
         if start is None:
-            details: dict[str, Any] = {"severity": incident.severity}
-            if not route.pages:
-                details["reason"] = f"{incident.severity} does not page"
-                if route.business_hours_only:
-                    respond_by = routing.business_hours.next_business_day(opened_at)
-                    details["respond_by"] = respond_by.isoformat()
-                    details["reason"] += "; respond the next business day"
-            else:
-                details["reason"] = "no escalation policy: add one with `tocsin policy add`"
+            details: dict[str, Any] = {
+                "severity": incident.severity,
+                "reason": f"{incident.severity} does not page",
+            }
+            if route.business_hours_only:
+                respond_by = routing.business_hours.next_business_day(opened_at)
+                details["respond_by"] = respond_by.isoformat()
+                details["reason"] += "; respond the next business day"
             self._note(conn, incident, now, PagingEvent.ESCALATION_SKIPPED, details)
             return
-        assert route.policy_id is not None  # escalation_start gives no start without a policy
-        stored = policies.get_policy(conn, route.policy_id)
+        policy_id = route.policy_id
+        stored = per_transaction(conn, ("policy", policy_id), lambda: policies.get_policy(conn, policy_id))
         if stored is None:
             details = {
                 "severity": incident.severity,
@@ -114,7 +115,6 @@ class EscalationEngine:
         frozen = FrozenEscalation(stored.policy, start)
         if not escalations.insert_escalation(conn, incident.number, frozen, now):
             return
-        self._enqueue_step(conn, incident.number, frozen.first_step(), now)
         details = {
             "policy": stored.policy.id,
             "policy_name": stored.policy.name,
@@ -126,6 +126,13 @@ class EscalationEngine:
             details["waits_for_business_hours"] = True
         self._note(conn, incident, now, PagingEvent.ESCALATION_STARTED, details)
         self._schedule_unresolved(conn, incident, now)
+        first = frozen.first_step()
+        if first.due_at <= now:
+            # Level 1 is due at once: page it in the declaring transaction, with the decision (a timer row
+            # would only add a hop). Every later step, and a level 1 held for business hours, is a job row.
+            self._fire(conn, incident, frozen, first, now)
+        else:
+            self._enqueue_step(conn, incident.number, first, now)
 
     def _stop(self, conn: Connection, incident: Incident, now: datetime) -> None:
         reason = (
@@ -150,10 +157,13 @@ class EscalationEngine:
         after_commit(conn, lambda: self.events.publish(Change("jobs")))
 
     def _unresolved_after(self, conn: Connection, incident: Incident) -> timedelta | None:
-        level = severities.load_scheme(conn).resolve(incident.severity)
+        level = per_transaction(conn, "scheme", lambda: severities.load_scheme(conn)).resolve(
+            incident.severity
+        )
         if level is None:
             return None
-        return load_routing(conn).unresolved_after.get(level.name, level.resolution_target)
+        routing = per_transaction(conn, "routing", lambda: load_routing(conn))
+        return routing.unresolved_after.get(level.name, level.resolution_target)
 
     def _schedule_unresolved(self, conn: Connection, incident: Incident, now: datetime) -> None:
         after = self._unresolved_after(conn, incident)
@@ -189,22 +199,33 @@ class EscalationEngine:
         if incident.state is not IncidentState.TRIGGERED:
             self._stop(conn, incident, now)
             return None
-        frozen = escalation.frozen
         step = EscalationStep(
             int(job.payload["level"]), int(job.payload["round"]), datetime.fromisoformat(job.payload["due"])
         )
+        self._fire(conn, incident, escalation.frozen, step, now)
+        return None
+
+    def _fire(
+        self,
+        conn: Connection,
+        incident: Incident,
+        frozen: FrozenEscalation,
+        step: EscalationStep,
+        now: datetime,
+    ) -> None:
+        """Page the step's level and schedule what follows: the next step, or the end of the path."""
         order = PageOrder(incident, step.level_index, frozen.level(step), step.key, round=step.round)
         page_level(conn, order, now)
         following = frozen.next_step_after(step)
         if following is not None:
-            self._enqueue_step(conn, number, following, now)
+            self._enqueue_step(conn, incident.number, following, now)
         else:
             # The last level still has its time to respond; the path ends when that has passed.
             ends = step.due_at + frozen.level(step).delay
-            payload = {"incident": number}
-            jobs.enqueue(conn, END_JOB, due_at=ends, payload=payload, now=now, dedup_key=f"esc-end:{number}")
-        self._wake_senders(conn, number)
-        return None
+            payload = {"incident": incident.number}
+            dedup = f"esc-end:{incident.number}"
+            jobs.enqueue(conn, END_JOB, due_at=ends, payload=payload, now=now, dedup_key=dedup)
+        self._wake_senders(conn, incident.number)
 
     def end_escalation(self, conn: Connection, job: ClaimedJob, now: datetime) -> datetime | None:
         """Job handler: the last level's time is up and nobody acknowledged: the path is exhausted."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection
@@ -14,9 +16,11 @@ from sqlalchemy import Connection
 from tocsin.errors import InvalidInput
 from tocsin.store import policies
 
-__all__ = ["ENGINE_ACTOR", "PagingConfig", "PagingEvent", "ack_link_secret", "check_slug"]
+__all__ = ["ENGINE_ACTOR", "PagingConfig", "PagingEvent", "ack_link_secret", "check_slug", "per_transaction"]
 
+T = TypeVar("T")
 ENGINE_ACTOR = "tocsin"
+_CACHE = "tocsin_paging_cache"
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]{0,63}")
 
 
@@ -69,4 +73,22 @@ def ack_link_secret(conn: Connection) -> str:
     database (so a link sent by one worker is accepted by any web process)."""
     value = policies.setting_or_create(conn, "ack_link_secret", secrets.token_urlsafe(32))
     assert isinstance(value, str)
+    return value
+
+
+def per_transaction(conn: Connection, key: Hashable, load: Callable[[], T]) -> T:
+    """``load()``, remembered until the transaction on ``conn`` ends.
+
+    Alert ingest declares many incidents in one transaction (a group commit); they share the routing, the
+    policy and the people a level pages, which cannot change under that transaction's feet.
+    """
+    transaction = conn.get_transaction()
+    cached: tuple[Any, dict[Hashable, Any]] | None = conn.info.get(_CACHE)
+    # Holding the transaction object keeps its identity from being reused by a later one.
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        conn.info[_CACHE] = cached
+    if key not in cached[1]:
+        cached[1][key] = load()
+    value: T = cached[1][key]
     return value

@@ -27,9 +27,11 @@ from tocsin.domain.escalation import (
 from tocsin.domain.incident import Incident
 from tocsin.domain.notification import NotificationKind
 from tocsin.domain.notification_rules import DEFAULT_NOTIFICATION_RULES, contact_plan
-from tocsin.services.paging_common import ENGINE_ACTOR, PagingEvent
+from tocsin.domain.schedule import Schedule
+from tocsin.services.paging_common import ENGINE_ACTOR, PagingEvent, per_transaction
 from tocsin.store import escalations, outbox, people, schedules, timeline
 from tocsin.store.outbox import NewMessage
+from tocsin.store.people import User
 
 __all__ = ["PageOrder", "PageReason", "describe_target", "page_level"]
 
@@ -64,38 +66,50 @@ def describe_target(target: EscalationTarget) -> str:
             return f"team:{ident}"
 
 
-def _resolve(conn: Connection, level: EscalationLevel, now: datetime) -> tuple[list[str], list[TargetMiss]]:
+def _resolve(conn: Connection, level: EscalationLevel, now: datetime) -> tuple[list[User], list[TargetMiss]]:
     schedule_ids = {t.schedule_id for t in level.targets if isinstance(t, ScheduleTarget)}
     team_ids = {t.team_id for t in level.targets if isinstance(t, TeamTarget)}
     user_ids = {t.user_id for t in level.targets if isinstance(t, UserTarget)}
-    found_schedules = {
-        key: stored.schedule
-        for key, stored in schedules.load_schedules(conn, schedule_ids, since=now).items()
-    }
-    resolution = resolve_targets(
-        level, now, found_schedules, people.members_of(conn, team_ids),
-        known_users=set(people.users_by_id(conn, user_ids)),
-    )  # fmt: skip
+
+    def load_schedules() -> dict[str, Schedule]:
+        return {
+            key: found.schedule
+            for key, found in schedules.load_schedules(conn, schedule_ids, since=now).items()
+        }
+
+    found_schedules = per_transaction(conn, ("schedules", level.targets), load_schedules)
+    members = per_transaction(conn, ("members", level.targets), lambda: people.members_of(conn, team_ids))
+    candidates = per_transaction(
+        conn, ("users", level.targets), lambda: _users(conn, user_ids, found_schedules, members)
+    )
+    resolution = resolve_targets(level, now, found_schedules, members, known_users=set(candidates))
     # Someone on a schedule or in a team may have been deleted since: that is a miss too, not a page.
-    existing = set(people.users_by_id(conn, resolution.user_ids))
-    misses = list(resolution.misses)
-    misses += [
-        TargetMiss(UserTarget(user), MissReason.UNKNOWN_USER)
-        for user in resolution.user_ids
-        if user not in existing
-    ]
-    return [user for user in resolution.user_ids if user in existing], misses
+    missing = [user for user in resolution.user_ids if user not in candidates]
+    misses = [*resolution.misses, *(TargetMiss(UserTarget(user), MissReason.UNKNOWN_USER) for user in missing)]
+    return [candidates[user] for user in resolution.user_ids if user in candidates], misses
+
+
+def _users(
+    conn: Connection, named: set[str], on_schedules: dict[str, Schedule], members: dict[str, list[str]]
+) -> dict[str, User]:
+    """The users a level could page: those it names, its teams' members and its schedules' participants."""
+    wanted = set(named) | {user for team in members.values() for user in team}
+    for schedule in on_schedules.values():
+        wanted |= {user for layer in schedule.layers for user in layer.rotation.participants}
+        wanted |= {override.user_id for override in schedule.overrides}
+    return people.users_by_id(conn, wanted)
 
 
 def page_level(conn: Connection, order: PageOrder, now: datetime) -> list[str]:
     """Page the level now: outbox messages for everyone it reaches, and a timeline entry saying who and
     which targets gave nobody. Returns the user ids paged."""
     number = order.incident.number
-    user_ids, misses = _resolve(conn, order.level, now)
-    users = people.users_by_id(conn, user_ids)
+    users, misses = _resolve(conn, order.level, now)
+    user_ids = [user.id for user in users]
     written = 0
-    for user_id in user_ids:
-        rules = users[user_id].rules or DEFAULT_NOTIFICATION_RULES
+    for user in users:
+        user_id = user.id
+        rules = user.rules or DEFAULT_NOTIFICATION_RULES
         for attempt in contact_plan(rules, now):
             message = NewMessage(
                 idempotency_key=f"page:{number}:{order.step}:{user_id}:{attempt.rule_index}",

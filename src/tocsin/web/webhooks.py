@@ -68,10 +68,9 @@ def _integration(services: Services, key: str, source: SourceName) -> StoredInte
 
 
 async def _commit(services: Services, submission: Submission) -> IngestResult:
-    future = services.ingest_queue.submit(submission)
     try:
         async with asyncio.timeout(_COMMIT_TIMEOUT_S):  # cheaper than wait_for: no extra task
-            return await asyncio.wrap_future(future)
+            return await services.ingest_queue.commit(submission)
     except TimeoutError:
         raise Unavailable("the alert store is slow to commit; retry shortly", code="ingest_timeout") from None
 
