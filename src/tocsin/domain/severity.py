@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 __all__ = ["DEFAULT_SCHEME", "SeverityLevel", "SeverityScheme", "normalize_severity_name"]
 
@@ -65,7 +66,7 @@ class SeverityScheme:
         return self.levels[-1]
 
 
-def _level(rank: int, name: str, description: str, aliases: tuple[str, ...], **kw: object) -> SeverityLevel:
+def _level(rank: int, name: str, description: str, aliases: tuple[str, ...], **kw: Any) -> SeverityLevel:
     return replace(SeverityLevel(name=name, rank=rank, description=description, aliases=aliases), **kw)
 
 
