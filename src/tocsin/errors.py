@@ -10,6 +10,7 @@
     ├── Conflict          409        the request is valid but the current state refuses it
     │   └── InvalidTransition        an incident state change that the lifecycle does not allow
     ├── PayloadTooLarge   413        a body over the size limit
+    ├── TooManyAttempts   429        too many tries (failed sign-ins); ``retry_after_s`` says when to retry
     └── Unavailable       503        the store cannot take the write right now; retry later
 
 The message of each error says what was wrong and, where it helps, what to do instead. The web layer
@@ -28,6 +29,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "TocsinError",
+    "TooManyAttempts",
     "Unauthenticated",
     "Unavailable",
 ]
@@ -76,6 +78,11 @@ class InvalidTransition(Conflict):
 class PayloadTooLarge(TocsinError):
     status = 413
     default_code = "payload_too_large"
+
+
+class TooManyAttempts(TocsinError):
+    status = 429
+    default_code = "too_many_attempts"
 
 
 class Unavailable(TocsinError):

@@ -207,7 +207,12 @@ def test_an_incident_shows_how_it_escalates(people: httpx.Client) -> None:
     assert (paging["status"], paging["policy"]["id"]) == ("active", "default")
     # Level 1 was paged with the declaration; no worker runs here, so the e-mail waits in the outbox.
     [waiting] = paging["messages"]
-    assert (waiting["user"], waiting["channel"], waiting["status"], waiting["level"]) == ("alice", "email", "pending", 1)
+    assert (waiting["user"], waiting["channel"], waiting["status"], waiting["level"]) == (
+        "alice",
+        "email",
+        "pending",
+        1,
+    )
     quiet = ok(people.get("/api/v1/incidents/INC-2/paging"))
     assert (quiet["status"], quiet["policy"]) == (None, None)
     ok(people.post("/api/v1/incidents/INC-1/ack"))  # the API's (and the CLI's) acknowledgement

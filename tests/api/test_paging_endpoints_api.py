@@ -170,7 +170,8 @@ def test_calendar_feeds_at_secret_urls_with_etags(world: PagingWorld, web: httpx
     assert web.post("/api/v1/schedules", json=schedule).status_code == 201
     url = web.post("/api/v1/schedules/primary/feed").json()["url"]
     path = urlsplit(url).path
-    assert path.startswith("/calendars/oncall/") and path.endswith(".ics")
+    assert path.startswith("/calendars/oncall/")
+    assert path.endswith(".ics")
     feed = web.get(path)
     assert feed.status_code == 200
     assert feed.headers["content-type"] == "text/calendar; charset=utf-8"

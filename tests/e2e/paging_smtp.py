@@ -59,7 +59,7 @@ class Sink:
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(  # noqa: N802  (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         if self.delay:
@@ -67,7 +67,7 @@ class Sink:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         with self.lock:
@@ -87,7 +87,9 @@ class Sink:
                 return found
             time.sleep(0.05)
         found = self.received()
-        raise AssertionError(f"{len(found)} of {count} {what} arrived within {timeout} s: {[r.subject for r in found]}")
+        raise AssertionError(
+            f"{len(found)} of {count} {what} arrived within {timeout} s: {[r.subject for r in found]}"
+        )
 
     def channel_settings(self, *, timeout: int = 5) -> list[str]:
         """``--set`` arguments for ``tocsin channel add ... --kind email`` pointing at this server."""

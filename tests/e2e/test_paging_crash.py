@@ -93,7 +93,9 @@ def test_a_worker_killed_mid_delivery_loses_no_page(tmp_path: Path, db: Database
     by_id = Counter(r.message_id for r in received)
     assert len(by_id) == PAGES
     assert {(r.recipient, r.subject) for r in received} == {
-        (f"{p}@example.org", f"[Page] SEV1 INC-{n + 1}: Outage {n + 1}") for p in PEOPLE for n in range(INCIDENTS)
+        (f"{p}@example.org", f"[Page] SEV1 INC-{n + 1}: Outage {n + 1}")
+        for p in PEOPLE
+        for n in range(INCIDENTS)
     }
     repeats = {mid: count for mid, count in by_id.items() if count > 1}
     for message_id in repeats:

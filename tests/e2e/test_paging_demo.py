@@ -16,7 +16,9 @@ from tocsin.store.db import Database
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 TOKEN_LINE = re.compile(r"Demo API token \(admin\): (\S+)")
-PAGE_LINE = re.compile(r"\[tocsin\] PAGE SEV1 (INC-\d+) \"API returning 5xx for 8% of requests\" -> Dana \(demo on-call\) \| triggered \| ack: (\S+) \| (\S+)")
+PAGE_LINE = re.compile(
+    r"\[tocsin\] PAGE SEV1 (INC-\d+) \"API returning 5xx for 8% of requests\" -> Dana \(demo on-call\) \| triggered \| ack: (\S+) \| (\S+)"
+)
 
 
 def test_the_demo_pages_on_the_console_and_acknowledging_stops_it(tmp_path: Path, db: Database) -> None:

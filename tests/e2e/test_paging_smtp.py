@@ -26,7 +26,9 @@ def test_the_page_email_arrives_and_its_link_acknowledges_once(tmp_path: Path, d
         with serving(cli.env, tmp_path / "serve.log") as server:
             api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
             with api:
-                declared = api.post("/api/v1/incidents", json={"title": "Checkout is down", "severity": "SEV1"})
+                declared = api.post(
+                    "/api/v1/incidents", json={"title": "Checkout is down", "severity": "SEV1"}
+                )
                 assert declared.status_code == 201, declared.text
                 [page] = sink.wait_for(1, what="page e-mails")
                 assert page.recipient == "alice@example.org"
@@ -59,5 +61,9 @@ def test_the_page_email_arrives_and_its_link_acknowledges_once(tmp_path: Path, d
                 assert sent["details"]["reference"] == page.message_id
                 assert sent["details"]["channel"] == "email"
                 kinds = [e["kind"] for e in entries]
-                assert kinds.index("level_paged") < kinds.index("acknowledged") < kinds.index("escalation_stopped")
+                assert (
+                    kinds.index("level_paged")
+                    < kinds.index("acknowledged")
+                    < kinds.index("escalation_stopped")
+                )
     assert len(sink.received()) == 1  # nothing more was sent after the acknowledgement

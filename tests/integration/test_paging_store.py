@@ -28,7 +28,12 @@ def incident(services: Services) -> int:
 
 
 def message(number: int, key: str, clock: FakeClock, **fields: object) -> NewMessage:
-    values: dict[str, object] = {"user_id": "alice", "channel": "email", "kind": "page", "due_at": clock.now()}
+    values: dict[str, object] = {
+        "user_id": "alice",
+        "channel": "email",
+        "kind": "page",
+        "due_at": clock.now(),
+    }
     return NewMessage(idempotency_key=key, incident_number=number, **(values | fields))  # type: ignore[arg-type]
 
 
@@ -43,7 +48,9 @@ def test_a_message_decided_twice_is_written_once(db: Database, clock: FakeClock,
 def test_a_claim_leases_and_only_the_holder_records(db: Database, clock: FakeClock, incident: int) -> None:
     with db.write() as conn:
         outbox.add(conn, message(incident, "k1", clock), clock.now())
-        outbox.add(conn, message(incident, "later", clock, due_at=clock.now() + timedelta(minutes=2)), clock.now())
+        outbox.add(
+            conn, message(incident, "later", clock, due_at=clock.now() + timedelta(minutes=2)), clock.now()
+        )
     with db.write() as conn:
         [first] = outbox.claim_due(conn, clock.now(), limit=10, lease_for=lambda _: LEASE)
         assert outbox.claim_due(conn, clock.now(), limit=10, lease_for=lambda _: LEASE) == []  # leased

@@ -67,15 +67,27 @@ class WorkerProcess:
 
 def make_worker(url: str) -> WorkerProcess:
     clock = SystemClock()
-    registry = build_plugin_manager([SlowFakePlugin()], load_entry_points=False).build_channels(ChannelContext(clock))
+    registry = build_plugin_manager([SlowFakePlugin()], load_entry_points=False).build_channels(
+        ChannelContext(clock)
+    )
     channel = registry.get(SlowFake.kind)
     assert isinstance(channel, SlowFake)
     db = Database(url)
     services = build_services(db, clock, channels=registry)
-    delivery = DeliveryService(db, clock, services.events, registry, services.paging.config, DeliverySettings(batch=5))
+    delivery = DeliveryService(
+        db, clock, services.events, registry, services.paging.config, DeliverySettings(batch=5)
+    )
     group = WorkerGroup(
-        Worker(db, clock, services.job_handlers(), events=services.events, settings=WorkerSettings(batch=5, poll_interval=0.1)),
-        DeliveryLoop(delivery, events=services.events, settings=DeliveryLoopSettings(concurrency=4, poll_interval=0.1)),
+        Worker(
+            db,
+            clock,
+            services.job_handlers(),
+            events=services.events,
+            settings=WorkerSettings(batch=5, poll_interval=0.1),
+        ),
+        DeliveryLoop(
+            delivery, events=services.events, settings=DeliveryLoopSettings(concurrency=4, poll_interval=0.1)
+        ),
     )
     return WorkerProcess(db, services, channel, group)
 
@@ -102,7 +114,9 @@ def test_two_workers_on_the_same_incidents_send_every_page_once(workers: list[Wo
     threads = [worker.group.start_thread() for worker in workers]
     declarers = [
         threading.Thread(
-            target=lambda w=worker, n=n: w.services.incidents.declare(Declaration(f"Outage {n}", "SEV1"), actor="e2e")
+            target=lambda w=worker, n=n: w.services.incidents.declare(
+                Declaration(f"Outage {n}", "SEV1"), actor="e2e"
+            )
         )
         for n in range(INCIDENTS)
         for worker in workers[n % 2 : n % 2 + 1]
@@ -125,5 +139,7 @@ def test_two_workers_on_the_same_incidents_send_every_page_once(workers: list[Wo
     assert [key for key, count in keys.items() if count > 1] == []
     assert len(keys) == PAGES
     assert all(w.channel.sent for w in workers), "one worker did all the work: the test proved nothing"
-    recorded = sum(1 for n in range(1, INCIDENTS + 1) for m in setup.paging.delivery.messages(n) if m.status == "sent")
+    recorded = sum(
+        1 for n in range(1, INCIDENTS + 1) for m in setup.paging.delivery.messages(n) if m.status == "sent"
+    )
     assert recorded == PAGES

@@ -64,7 +64,9 @@ class PagingWorld:
         """Add a user reached by the given (channel, delay in minutes) rules; the pager at once by default."""
         chosen = rules or (("pager", 0),)
         made = tuple(NotificationRule(channel, timedelta(minutes=delay)) for channel, delay in chosen)
-        return self.paging.people.create_user(User(user_id, user_id.title(), f"{user_id}@example.org", rules=made))
+        return self.paging.people.create_user(
+            User(user_id, user_id.title(), f"{user_id}@example.org", rules=made)
+        )
 
     def policy(
         self, *levels: tuple[float, list[EscalationTarget]], repeat: int = 0, policy_id: str = "default"
@@ -74,7 +76,9 @@ class PagingWorld:
         self.paging.policies.create(policy)
         return policy
 
-    def daily_rotation(self, schedule_id: str, people: list[str], handoff: time, *, tz: str = "UTC") -> Schedule:
+    def daily_rotation(
+        self, schedule_id: str, people: list[str], handoff: time, *, tz: str = "UTC"
+    ) -> Schedule:
         start: date = (self.clock.now() - timedelta(days=1)).date()
         rotation = Rotation(tuple(people), start, handoff, tz, RotationKind.DAILY)
         schedule = Schedule(schedule_id, schedule_id.title(), tz, (Layer(rotation, "primary"),))

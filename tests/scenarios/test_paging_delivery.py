@@ -24,13 +24,18 @@ def world(db: Database, clock: FakeClock) -> PagingWorld:
     return made
 
 
-def test_a_failed_delivery_is_retried_with_backoff_and_each_attempt_is_on_the_timeline(world: PagingWorld) -> None:
+def test_a_failed_delivery_is_retried_with_backoff_and_each_attempt_is_on_the_timeline(
+    world: PagingWorld,
+) -> None:
     world.fake.fail_next(2, "smtp: 451 try again later")
     number = world.declare("SEV1")
     seconds = [0, 4, 5, 14, 15]  # backoff: 5 s after the first failure, then 10 s
     for second in seconds:
         world.at(second / 60)
-    attempts = [(round(a.attempted_at.timestamp() - world.began.timestamp()), a.result.ok) for a in world.fake.attempts]
+    attempts = [
+        (round(a.attempted_at.timestamp() - world.began.timestamp()), a.result.ok)
+        for a in world.fake.attempts
+    ]
     assert attempts == [(0, False), (5, False), (15, True)]
     failed = world.timeline(number, "notification_failed")
     assert [(f["attempt"], f["reason"]) for f in failed] == [

@@ -50,7 +50,10 @@ def test_sev1_pages_l1_at_once_then_l2_after_5_minutes_and_the_ack_stops_it(two_
     paged = world.timeline(number, "level_paged")
     assert [(p["level"], p["users"]) for p in paged] == [(1, ["alice"]), (2, ["bob"])]
     sent = world.timeline(number, "notification_sent")
-    assert [(s["user"], s["channel"], s["level"]) for s in sent] == [("alice", "pager", 1), ("bob", "pager", 2)]
+    assert [(s["user"], s["channel"], s["level"]) for s in sent] == [
+        ("alice", "pager", 1),
+        ("bob", "pager", 2),
+    ]
 
 
 def test_each_page_carries_a_single_use_ack_link_and_a_stable_key(two_levels: PagingWorld) -> None:
@@ -91,7 +94,10 @@ def test_no_acknowledgement_past_the_response_target_is_recorded_and_escalation_
         EscalationPolicy(
             "default",
             "Default",
-            (EscalationLevel(timedelta(minutes=5), (UserTarget("alice"),)), EscalationLevel(timedelta(minutes=10), (UserTarget("bob"),))),
+            (
+                EscalationLevel(timedelta(minutes=5), (UserTarget("alice"),)),
+                EscalationLevel(timedelta(minutes=10), (UserTarget("bob"),)),
+            ),
             repeat=1,
         )
     )
@@ -134,7 +140,12 @@ def test_an_override_is_respected(world: PagingWorld) -> None:
     world.daily_rotation("primary", ["alice"], time(9, 0))
     now = world.clock.now()
     world.paging.schedules.add_override(
-        "primary", "carol", now - timedelta(hours=1), now + timedelta(hours=2), note="alice at the dentist", actor="alice"
+        "primary",
+        "carol",
+        now - timedelta(hours=1),
+        now + timedelta(hours=2),
+        note="alice at the dentist",
+        actor="alice",
     )
     world.policy((5, [ScheduleTarget("primary")]))
     world.declare("SEV1")

@@ -36,7 +36,8 @@ def test_seed_004_pages_each_level_at_the_time_the_previous_one_had_to_respond(
     world.daily_rotation("on-call-engineer", ["olivia"], clock.now().time())
     world.paging.people.create_team("team-lead", "Team Lead", ["tom"])
     applied = world.paging.from_playbook(playbook, targets={"engineering manager": [UserTarget("emma")]})
-    assert applied is not None and applied.policy is not None
+    assert applied is not None
+    assert applied.policy is not None
     assert applied.times is PathTimes.RESPOND_BY
     assert applied.unassigned == ("CTO",)
     assert [level.delay for level in applied.policy.levels] == [timedelta(minutes=m) for m in (5, 10, 15, 30)]
@@ -53,18 +54,23 @@ def test_seed_004_pages_each_level_at_the_time_the_previous_one_had_to_respond(
         (4, "CTO", []),
     ]
     assert paged[3]["unassigned"] is True
-    assert [e["at"] - world.began for e in world.timeline(number, "escalation_exhausted")] == [timedelta(hours=1)]
+    assert [e["at"] - world.began for e in world.timeline(number, "escalation_exhausted")] == [
+        timedelta(hours=1)
+    ]
 
 
 @requires_seeds
-def test_seed_001_escalates_an_unresolved_p0_to_the_team_lead_at_30_minutes(db: Database, clock: FakeClock) -> None:
+def test_seed_001_escalates_an_unresolved_p0_to_the_team_lead_at_30_minutes(
+    db: Database, clock: FakeClock
+) -> None:
     world = PagingWorld(db, clock)
     playbook = parse_runbook(seed("001").read_text(), source_name="001")
     world.services.severities.replace(playbook.severity_scheme())  # type: ignore[arg-type]
     applied = world.paging.from_playbook(playbook)
     assert applied is not None
     assert applied.policy is None  # "CTO (For P0 incidents)" gives no time to page at: refused, not guessed
-    assert applied.problem is not None and "level 4 (CTO)" in applied.problem
+    assert applied.problem is not None
+    assert "level 4 (CTO)" in applied.problem
     assert applied.unresolved_after == {"P0": timedelta(minutes=30), "P1": timedelta(hours=2)}
     # The operator writes the policy the runbook meant: the team lead an hour in, the manager at two.
     for person in ("olivia", "tom", "emma"):
@@ -85,7 +91,9 @@ def test_seed_001_escalates_an_unresolved_p0_to_the_team_lead_at_30_minutes(db: 
     assert received.ack_url is None  # already acknowledged: this one asks for help, not an acknowledgement
 
 
-def test_a_business_hours_route_holds_the_first_page_until_monday_morning(db: Database, clock: FakeClock) -> None:
+def test_a_business_hours_route_holds_the_first_page_until_monday_morning(
+    db: Database, clock: FakeClock
+) -> None:
     clock.set(datetime(2026, 1, 10, 10, 0, tzinfo=UTC))  # a Saturday
     world = PagingWorld(db, clock)
     world.user("alice")
@@ -106,8 +114,12 @@ def test_a_business_hours_route_holds_the_first_page_until_monday_morning(db: Da
     assert skipped["reason"] == "unresolved after 24 h, but every level has been paged already"
 
 
-@pytest.mark.parametrize(("severity", "pages"), [("SEV1", True), ("SEV2", True), ("SEV3", False), ("SEV4", False)])
-def test_by_default_only_sev1_and_sev2_page(db: Database, clock: FakeClock, severity: str, pages: bool) -> None:
+@pytest.mark.parametrize(
+    ("severity", "pages"), [("SEV1", True), ("SEV2", True), ("SEV3", False), ("SEV4", False)]
+)
+def test_by_default_only_sev1_and_sev2_page(
+    db: Database, clock: FakeClock, severity: str, pages: bool
+) -> None:
     world = PagingWorld(db, clock)
     world.user("alice")
     world.policy((30, [UserTarget("alice")]))
@@ -146,3 +158,20 @@ def test_applying_a_runbook_reports_its_path_and_keeps_a_default_that_pages_some
     assert lines[-1].startswith("escalation: nobody assigned yet to Tracking on-call engineer, ")
     # Its first level pages nobody yet, so the default stays the policy that does.
     assert world.paging.policies.routing().default_policy_id == "default"
+
+
+def test_runbook_apply_applies_the_escalation_path(db: Database, clock: FakeClock) -> None:
+    world = PagingWorld(db, clock)
+    world.paging.people.create_team(
+        "tracking-on-call-engineer", "Tracking on-call engineer", [world.user("tia").id]
+    )
+    playbooks = world.services.playbooks
+    playbooks.import_text(EXAMPLE.read_text(), name="example", source_name="example.md", actor="test")
+    changes = playbooks.apply("example", actor="test").changes
+    assert any(
+        line.startswith("escalation policy 'runbook': Tracking on-call engineer at 0 min") for line in changes
+    )
+    assert world.paging.policies.routing().default_policy_id == "runbook"  # its first level pages Tia
+    world.declare("SEV1")
+    world.at(0)
+    assert world.who_when() == [(0, "tia")]

@@ -22,6 +22,8 @@ class TimelineKind(StrEnum):
     TARGET_MISSED = "target_missed"
     ALERTS = "alerts"  # alerts fired, re-fired or resolved, summed per incident per message
     TRIAGE = "triage"  # how an alert's incident got its severity, service and runbook scenario
+    CUSTOMER_FACING_CHANGED = "customer_facing_changed"
+    PUBLIC_UPDATE = "public_update"  # an update published on the status page
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
@@ -22,25 +21,18 @@ from sqlalchemy.exc import IntegrityError
 
 from tocsin.clock import Clock
 from tocsin.domain.incident import check_text
-from tocsin.errors import Conflict, InvalidInput, NotFound, TocsinError, Unauthenticated
+from tocsin.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
 from tocsin.services.tokens import ApiRole, Principal
 from tocsin.store import sessions, users_auth
 from tocsin.store.db import Database
 from tocsin.store.sessions import StoredSession
 from tocsin.store.users_auth import StoredAccount
 
-__all__ = ["AccountService", "LoginPolicy", "NewSession", "SignedIn", "TooManyAttempts", "check_time_zone"]
+__all__ = ["AccountService", "LoginPolicy", "NewSession", "SignedIn", "check_time_zone"]
 
 FIRST_ADMIN = "admin"
 _USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 _MIN_PASSWORD, _MAX_PASSWORD = 10, 1024
-
-
-class TooManyAttempts(TocsinError):
-    """Too many failed sign-ins from this client; ``retry_after_s`` says when to try again."""
-
-    status: ClassVar[int] = 429
-    default_code: ClassVar[str] = "too_many_attempts"
 
 
 @dataclass(frozen=True)
@@ -268,6 +260,7 @@ class AccountService:
         if not valid or account is None:
             with self.db.write() as conn:  # committed: the failure must count even though we refuse
                 users_auth.record_attempt(conn, username=name, client=client, at=now, succeeded=False)
+                users_auth.prune_attempts(conn, now - 4 * self.policy.window)
             raise Unauthenticated("the username or password is not right", code="bad_credentials")
         with self.db.write() as conn:
             users_auth.record_attempt(conn, username=name, client=client, at=now, succeeded=True)

@@ -82,7 +82,9 @@ def build_services(
         ingest_queue=IngestQueue(db, clock, ingest),
         changes=ChangeService(db, clock),
         accounts=AccountService(db, clock),
-        statuspage=StatusPageService(db, clock, events),
-        paging=build_paging_services(db, clock, events, incidents, channels=channels, config=paging),
+        statuspage=StatusPageService(db, clock, events, incidents),
+        paging=build_paging_services(
+            db, clock, events, incidents, channels=channels, config=paging, playbooks=playbooks
+        ),
         playbooks=playbooks,
     )

@@ -259,6 +259,17 @@ class IncidentService:
 
         return self._mutate(number, actor, change)
 
+    def set_customer_facing(self, number: int, value: bool, *, actor: str) -> Incident:
+        """Mark the incident customer-facing (it appears on the public status page) or internal again."""
+
+        def change(incident: Incident, now: datetime) -> Mutation:
+            if incident.customer_facing == value:
+                return Mutation()
+            details = {"customer_facing": value}
+            return Mutation({"customer_facing": value}, [(TimelineKind.CUSTOMER_FACING_CHANGED, details)])
+
+        return self._mutate(number, actor, change)
+
     def add_note(self, number: int, text: str, *, actor: str) -> Incident:
         text = check_text("note", text, LIMITS.note, required=True)
         return self._mutate(

@@ -85,7 +85,10 @@ def _resolve(conn: Connection, level: EscalationLevel, now: datetime) -> tuple[l
     resolution = resolve_targets(level, now, found_schedules, members, known_users=set(candidates))
     # Someone on a schedule or in a team may have been deleted since: that is a miss too, not a page.
     missing = [user for user in resolution.user_ids if user not in candidates]
-    misses = [*resolution.misses, *(TargetMiss(UserTarget(user), MissReason.UNKNOWN_USER) for user in missing)]
+    misses = [
+        *resolution.misses,
+        *(TargetMiss(UserTarget(user), MissReason.UNKNOWN_USER) for user in missing),
+    ]
     return [candidates[user] for user in resolution.user_ids if user in candidates], misses
 
 

@@ -24,6 +24,7 @@ from tocsin.services.paging_common import PagingConfig
 from tocsin.services.paging_playbook import PlaybookPolicy, describe_applied, policy_from_playbook
 from tocsin.services.paging_policies import PolicyService
 from tocsin.services.people import PeopleService
+from tocsin.services.playbooks import PlaybookService
 from tocsin.store import escalations
 from tocsin.store.db import Database
 from tocsin.store.escalations import Escalation
@@ -83,13 +84,15 @@ def build_paging_services(
     channels: ChannelRegistry | None = None,
     config: PagingConfig | None = None,
     delivery: DeliverySettings | None = None,
+    playbooks: PlaybookService | None = None,
 ) -> PagingServices:
-    """Build paging and hook its engine into ``incidents`` (so escalations start and stop with them)."""
+    """Build paging and hook its engine into ``incidents`` (so escalations start and stop with them),
+    and into ``playbooks`` (so applying a runbook applies its escalation path)."""
     config = config or PagingConfig()
     registry = channels if channels is not None else builtin_channels(clock)
     engine = EscalationEngine(clock, events)
     incidents.add_hook(engine)
-    return PagingServices(
+    built = PagingServices(
         db=db,
         clock=clock,
         config=config,
@@ -101,3 +104,6 @@ def build_paging_services(
         delivery=DeliveryService(db, clock, events, registry, config, delivery),
         acks=AckService(db, clock, incidents, config),
     )
+    if playbooks is not None:
+        playbooks.add_applier(built.playbook_applier)
+    return built

@@ -20,9 +20,11 @@ from sqlalchemy.exc import IntegrityError
 
 from tocsin.clock import Clock
 from tocsin.domain.incident import LIMITS, Incident, check_text
+from tocsin.domain.timeline import TimelineKind
 from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.services.accounts import check_time_zone
 from tocsin.services.events import Change, EventBus
+from tocsin.services.incidents import IncidentService
 from tocsin.services.statuspage_model import (
     UPTIME_DAYS,
     ComponentStatus,
@@ -43,8 +45,8 @@ __all__ = [
     "StatusPageService",
 ]
 
-PUBLIC_UPDATE_KIND = "public_update"
-CUSTOMER_FACING_KIND = "customer_facing_changed"
+PUBLIC_UPDATE_KIND = TimelineKind.PUBLIC_UPDATE.value
+CUSTOMER_FACING_KIND = TimelineKind.CUSTOMER_FACING_CHANGED.value
 _UPDATE_LIMIT = 5_000
 _RETRIES = 5
 
@@ -87,8 +89,17 @@ def _checked_component(spec: ComponentSpec) -> dict[str, object]:
 
 
 class StatusPageService:
-    def __init__(self, db: Database, clock: Clock, events: EventBus, *, max_age: float = 10.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        events: EventBus,
+        incidents: IncidentService,
+        *,
+        max_age: float = 10.0,
+    ) -> None:
         self.db = db
+        self.incident_service = incidents
         self.clock = clock
         self.events = events
         self.public_url = "http://localhost"
@@ -304,25 +315,7 @@ class StatusPageService:
 
     def set_customer_facing(self, number: int, value: bool, *, actor: str) -> Incident:
         """Mark an incident customer-facing (it appears on the status page) or internal again."""
-        for _ in range(_RETRIES):
-            with self.db.write() as conn:
-                incident = incidents.get(conn, number)
-                if incident is None:
-                    raise NotFound(f"no incident INC-{number}", code="incident_not_found")
-                if incident.customer_facing == value:
-                    return incident
-                now = self.clock.now()
-                if not incidents.update_if_version(
-                    conn, number, incident.version, customer_facing=value, updated_at=now
-                ):
-                    continue  # someone changed it meanwhile: read again
-                details = {"customer_facing": value}
-                timeline.append(conn, number, at=now, actor=actor, kind=CUSTOMER_FACING_KIND, details=details)
-                self._publish_after(conn, number)
-                changed = incidents.get(conn, number)
-                assert changed is not None
-                return changed
-        raise Conflict(f"INC-{number} is being changed by someone else; try again", code="concurrent_change")
+        return self.incident_service.set_customer_facing(number, value, actor=actor)
 
     def _publish_after(self, conn: Connection, number: int) -> None:
         after_commit(conn, lambda: self.events.publish(Change("incident", number)))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
+from sqlalchemy import ARRAY, Connection, RowMapping, String, bindparam, func, insert, select, true, update
 
 from tocsin.store.schema import incidents
 from tocsin.store.schema_alerts import alert_groups, alerts
@@ -94,13 +94,29 @@ _TOUCH = (
 )
 
 
+# On PostgreSQL, one unique-index probe per key, whatever the planner believes. With the IN list, until
+# the first ANALYZE of a fresh table (or forever with autovacuum off) it scans every alert of the
+# integration instead, which during a storm grows with every batch. LIMIT 1 keeps the subquery from
+# being flattened into a hash join.
+_KEYS = func.unnest(bindparam("keys", type_=ARRAY(String))).table_valued("key").render_derived(name="k")
+_ONE_KNOWN = (
+    select(*_KNOWN.selected_columns)
+    .join_from(alerts, incidents, incidents.c.id == alerts.c.incident_id)
+    .where(alerts.c.integration_id == bindparam("integration_id"), alerts.c.dedup_key == _KEYS.c.key)
+    .limit(1)
+    .lateral("found")
+)
+_KNOWN_POSTGRES = select(_ONE_KNOWN).select_from(_KEYS).join(_ONE_KNOWN, true())
+
+
 def known(conn: Connection, integration_id: int, dedup_keys: Sequence[str]) -> dict[str, KnownAlert]:
     """The alerts of ``integration_id`` with these dedup keys, by key."""
     found: dict[str, KnownAlert] = {}
     unique = list(dict.fromkeys(dedup_keys))
+    statement = _KNOWN_POSTGRES if conn.dialect.name == "postgresql" else _KNOWN
     for start in range(0, len(unique), _CHUNK):
         chunk = unique[start : start + _CHUNK]
-        for row in conn.execute(_KNOWN, {"integration_id": integration_id, "keys": chunk}):
+        for row in conn.execute(statement, {"integration_id": integration_id, "keys": chunk}):
             found[row.dedup_key] = KnownAlert(*row)
     return found
 

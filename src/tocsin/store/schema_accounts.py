@@ -54,4 +54,5 @@ login_attempts = Table(
     Column("succeeded", Boolean, nullable=False),
     Index("ix_login_attempts_username_at", "username", "at"),
     Index("ix_login_attempts_client_at", "client", "at"),
+    Index("ix_login_attempts_at", "at"),  # pruning old attempts
 )

@@ -266,5 +266,4 @@ def public_incidents(conn: Connection, *, since: datetime, limit: int = 500) -> 
         .order_by(incident_rows.c.started_at.desc(), incident_rows.c.id.desc())
         .limit(limit)
     )
-    found = (incidents.get(conn, number) for number in conn.execute(query).scalars())
-    return [incident for incident in found if incident is not None]
+    return incidents.get_many(conn, list(conn.execute(query).scalars()))

@@ -15,8 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from tocsin.errors import InvalidInput, Unauthenticated
-from tocsin.services.accounts import TooManyAttempts
+from tocsin.errors import InvalidInput, TooManyAttempts, Unauthenticated
 from tocsin.services.tokens import ApiRole
 from tocsin.web.auth import SESSION_COOKIE, services_of, signed_in
 from tocsin.web.ui.deps import Posted, UiRoute, posted, redirect, viewer

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
     )
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.create_index("ix_login_attempts_at", ["at"], unique=False)
         batch_op.create_index("ix_login_attempts_client_at", ["client", "at"], unique=False)
         batch_op.create_index("ix_login_attempts_username_at", ["username", "at"], unique=False)
 
@@ -146,6 +147,7 @@ def downgrade() -> None:
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index("ix_login_attempts_username_at")
         batch_op.drop_index("ix_login_attempts_client_at")
+        batch_op.drop_index("ix_login_attempts_at")
 
     op.drop_table("login_attempts")
     op.drop_table("accounts")
