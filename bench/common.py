@@ -12,6 +12,7 @@ Both are stopped (and only they) on exit; peak RSS is read from ``/proc/<pid>/st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -143,10 +144,8 @@ class _Connection:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            try:
+            with contextlib.suppress(OSError):
                 await self.writer.wait_closed()
-            except OSError:
-                pass
         self.reader = self.writer = None
 
 
@@ -246,7 +245,12 @@ class TocsinServer:
     def cli(self, *args: str) -> object:
         """Run ``tocsin ARGS --json`` on the server's database and return what it printed."""
         done = subprocess.run(
-            [str(TOCSIN), *args, "--json"], env=self.env, capture_output=True, text=True, timeout=60, check=True
+            [str(TOCSIN), *args, "--json"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         return json.loads(done.stdout)
 
@@ -262,7 +266,9 @@ class TocsinServer:
     def peak_rss_mb(self) -> float | None:
         return peak_rss_mb(self.process.pid) if self.process else None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.process is not None:
             _stop(self.process)
 
@@ -282,7 +288,9 @@ receivers:
 
     def __init__(self, workdir: Path) -> None:
         if ALERTMANAGER is None:
-            raise RuntimeError("prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)")
+            raise RuntimeError(
+                "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)"
+            )
         self.workdir = workdir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -309,6 +317,8 @@ receivers:
     def peak_rss_mb(self) -> float | None:
         return peak_rss_mb(self.process.pid) if self.process else None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.process is not None:
             _stop(self.process)

@@ -53,7 +53,7 @@ TARGET_RSS_MB = 300.0
 
 @dataclass(frozen=True)
 class Workload:
-    webhooks: list[list[dict[str, Any]]]  # Alertmanager webhook messages, as (group key, alerts)
+    webhooks: list[list[dict[str, Any]]]  # the alerts of each webhook message, in sending order
     group_keys: list[str]
     alerts: int
 
@@ -120,12 +120,14 @@ def webhook_requests(workload: Workload, key: str) -> list[Request]:
     requests = []
     for group_key, alerts in zip(workload.group_keys, workload.webhooks, strict=True):
         firing = any(alert["status"] == "firing" for alert in alerts)
-        message = {
+        message: dict[str, Any] = {
             "receiver": "tocsin", "status": "firing" if firing else "resolved", "alerts": alerts,
             "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am:9093",
             "version": "4", "groupKey": group_key, "truncatedAlerts": 0,
         }  # fmt: skip
-        requests.append(Request(f"/integrations/alertmanager/{key}", json.dumps(message).encode(), len(alerts)))
+        requests.append(
+            Request(f"/integrations/alertmanager/{key}", json.dumps(message).encode(), len(alerts))
+        )
     return requests
 
 
@@ -158,7 +160,12 @@ def pagerduty_requests(key: str, events: int, checks: int = 200) -> list[Request
         else:
             payload = {"summary": f"{dedup_key} failing", "source": f"host-{check}.prod",
                        "severity": ("critical", "error", "warning")[check % 3], "custom_details": {"report": report}}  # fmt: skip
-            event = {"routing_key": key, "event_action": "trigger", "dedup_key": dedup_key, "payload": payload}
+            event = {
+                "routing_key": key,
+                "event_action": "trigger",
+                "dedup_key": dedup_key,
+                "payload": payload,
+            }
         requests.append(Request("/v2/enqueue", json.dumps(event).encode()))
     return requests
 
@@ -196,14 +203,19 @@ def bench_alertmanager(workdir: Path, workload: Workload, connections: int, limi
     return figures
 
 
-def bench_tocsin(label: str, workdir: Path, database_url: str | None, workload: Workload, args: Any) -> Figures:
+def bench_tocsin(
+    label: str, workdir: Path, database_url: str | None, workload: Workload, args: Any
+) -> Figures:
     figures = Figures(label)
     server = TocsinServer(workdir, database_url)
     am_key = server.cli("integration", "create", "--source", "alertmanager", "--name", "bench-am")["key"]  # type: ignore[index]
     pd_key = server.cli("integration", "create", "--source", "pagerduty", "--name", "bench-pd")["key"]  # type: ignore[index]
     with server:
         figures.batches = run_load(
-            server.url, webhook_requests(workload, am_key), connections=args.connections, time_limit=args.time_limit
+            server.url,
+            webhook_requests(workload, am_key),
+            connections=args.connections,
+            time_limit=args.time_limit,
         )
         figures.events = run_load(
             server.url, pagerduty_requests(pd_key, args.events), connections=args.event_connections,
@@ -247,7 +259,9 @@ def _report(figures: Sequence[Figures], reference: Figures | None) -> list[str]:
         if item.events:
             print(_line("single PagerDuty events", item.events, "events"))
         if item.stored_alerts is not None and item.batches:
-            print(f"  alerts counted by the integration: {item.stored_alerts:,} of {item.batches.accepted_alerts:,} accepted")
+            print(
+                f"  alerts counted by the integration: {item.stored_alerts:,} of {item.batches.accepted_alerts:,} accepted"
+            )
     for item in figures:
         if item is reference or item.batches is None:
             continue
@@ -271,7 +285,9 @@ def _missed(item: Figures, reference: Figures | None) -> list[str]:
     if item.rss_mb is not None and item.rss_mb >= TARGET_RSS_MB:
         missed.append(f"{item.label}: RSS {item.rss_mb:.0f} MB")
     if item.stored_alerts is not None and item.stored_alerts != item.batches.accepted_alerts:
-        missed.append(f"{item.label}: {item.stored_alerts} alerts stored, {item.batches.accepted_alerts} accepted")
+        missed.append(
+            f"{item.label}: {item.stored_alerts} alerts stored, {item.batches.accepted_alerts} accepted"
+        )
     return missed
 
 
@@ -306,7 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.skip_postgres:
             with scratch_postgres(args.postgres_admin_url) as url:
                 if url:
-                    figures.append(bench_tocsin("tocsin on PostgreSQL", work / "postgres", url, workload, args))
+                    figures.append(
+                        bench_tocsin("tocsin on PostgreSQL", work / "postgres", url, workload, args)
+                    )
     missed = _report(figures, reference)
     print("ingest: all targets met" if not missed else "ingest: targets missed: " + "; ".join(missed))
     return 1 if missed else 0

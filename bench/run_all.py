@@ -35,7 +35,10 @@ def main() -> int:
         except Exception:
             traceback.print_exc()
             status = 1
-        print(f"== {name}: {'ok' if status == 0 else 'missed'} in {time.perf_counter() - started:.0f} s\n", flush=True)
+        print(
+            f"== {name}: {'ok' if status == 0 else 'missed'} in {time.perf_counter() - started:.0f} s\n",
+            flush=True,
+        )
         if status != 0:
             failed.append(name)
     if failed:

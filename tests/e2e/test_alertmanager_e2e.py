@@ -55,10 +55,11 @@ def test_alertmanager_webhooks_open_group_and_resolve_incidents(
         disk = alertmanager.fire({"alertname": "DiskFull", "service": "db", "severity": "warning"})
         alertmanager.post_alerts([*latency, disk])
 
-        high = wait_until(
-            lambda: (i := _by_title(tocsin, "HighLatency")) and len(tocsin.alerts(i["id"])) == 2 and i,
-            what="the HighLatency incident with both alerts",
-        )
+        def with_both_alerts() -> dict[str, Any] | None:
+            found = _by_title(tocsin, "HighLatency")
+            return found if found and len(tocsin.alerts(found["id"])) == 2 else None
+
+        high = wait_until(with_both_alerts, what="the HighLatency incident with both alerts")
         full = wait_until(lambda: _by_title(tocsin, "DiskFull"), what="the DiskFull incident")
         assert (high["severity"], high["services"], high["state"]) == ("SEV1", ["api"], "triggered")
         assert (full["severity"], full["services"]) == ("SEV3", ["db"])  # the sender said "warning"
@@ -73,10 +74,12 @@ def test_alertmanager_webhooks_open_group_and_resolve_incidents(
         assert len(tocsin.incidents()) == 2
 
         alertmanager.post_alerts([alertmanager.resolved(alert) for alert in latency])
-        resolved = wait_until(
-            lambda: (i := _by_title(tocsin, "HighLatency")) and i["state"] == "resolved" and i,
-            what="HighLatency resolved",
-        )
+
+        def resolved_incident() -> dict[str, Any] | None:
+            found = _by_title(tocsin, "HighLatency")
+            return found if found and found["state"] == "resolved" else None
+
+        resolved = wait_until(resolved_incident, what="HighLatency resolved")
         assert resolved["id"] == high["id"]
         assert {alert["status"] for alert in tocsin.alerts(high["id"])} == {"resolved"}
         still = _by_title(tocsin, "DiskFull")

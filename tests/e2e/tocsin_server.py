@@ -67,6 +67,7 @@ def wait_until(probe: Callable[[], T | None], *, timeout: float = 30.0, what: st
 
 @contextmanager
 def running_tocsin(workdir: Path) -> Iterator[RunningTocsin]:
+    workdir.mkdir(parents=True, exist_ok=True)  # on PostgreSQL, nothing else creates it
     cli = Cli(tocsin_env(workdir / "data"))
     token = cli.json("token", "create", "--name", "e2e-admin", "--role", "admin")["token"]
     with (

@@ -99,15 +99,14 @@ def test_waiting_submissions_share_a_commit_and_a_bad_one_fails_alone(
 def test_concurrent_senders_lose_nothing_and_duplicate_nothing(services: Services, clock: FakeClock) -> None:
     queue = IngestQueue(services.db, clock, services.ingest, IngestQueueSettings(capacity=1000))
     prom, _ = services.integrations.create("prom", SourceName.ALERTMANAGER)
+
+    def send(n: int) -> IngestResult:
+        return queue.submit(_submission(prom, f"fp{n % 200}", f"g{n % 10}")).result(20)
+
     try:
         # Eight senders, ten groups, each alert sent by two senders at once.
         with ThreadPoolExecutor(8) as pool:
-            futures: list[Future[IngestResult]] = [
-                pool.submit(
-                    lambda n=n: queue.submit(_submission(prom, f"fp{n % 200}", f"g{n % 10}")).result(20)
-                )
-                for n in range(400)
-            ]
+            futures: list[Future[IngestResult]] = [pool.submit(send, n) for n in range(400)]
             results = [future.result() for future in futures]
     finally:
         queue.stop()

@@ -6,7 +6,8 @@ and asserts what people received through the fake channel and what the timeline 
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,7 +15,7 @@ from tests.scenarios.paging_world import PagingWorld
 from tocsin.clock import FakeClock
 from tocsin.domain.escalation import EscalationLevel, EscalationPolicy, ScheduleTarget, TeamTarget, UserTarget
 from tocsin.domain.incident import IncidentState
-from tocsin.domain.schedule import Schedule
+from tocsin.domain.schedule import Layer, Rotation, RotationKind, Schedule
 from tocsin.store.db import Database
 
 
@@ -213,3 +214,37 @@ def test_resolving_without_acknowledging_stops_the_escalation(two_levels: Paging
     assert two_levels.who_when() == [(0, "alice")]
     [stopped] = two_levels.timeline(number, "escalation_stopped")
     assert stopped["reason"] == "moved to resolved"
+
+
+@pytest.mark.parametrize(
+    ("zone", "change_day"),
+    [
+        ("Europe/Berlin", date(2026, 3, 29)),
+        ("America/New_York", date(2026, 3, 8)),
+        ("Europe/Berlin", date(2026, 10, 25)),
+    ],
+)
+def test_a_handoff_on_the_day_clocks_change_pages_the_new_person_at_local_nine(
+    db: Database, clock: FakeClock, zone: str, change_day: date
+) -> None:
+    local_nine = datetime.combine(change_day, time(9, 0), tzinfo=ZoneInfo(zone))
+    clock.set(local_nine - timedelta(minutes=30))
+    world = PagingWorld(db, clock)
+    world.user("alice")
+    world.user("bob")
+    # A daily 09:00 handoff, alice then bob: alice's turn began at 09:00 the day before.
+    rotation = Rotation(
+        ("alice", "bob"), change_day - timedelta(days=1), time(9, 0), zone, RotationKind.DAILY
+    )
+    world.paging.schedules.create(Schedule("primary", "Primary", zone, (Layer(rotation),)))
+    world.policy((15, [ScheduleTarget("primary")]), repeat=3)
+    world.declare("SEV1")
+    for minute in range(0, 50, 5):
+        world.at(minute)
+    paged = [(world.began + timedelta(minutes=m), user) for m, user in world.who_when()]
+    assert [(at.astimezone(ZoneInfo(zone)).strftime("%H:%M"), user) for at, user in paged] == [
+        ("08:30", "alice"),
+        ("08:45", "alice"),
+        ("09:00", "bob"),
+        ("09:15", "bob"),
+    ]
