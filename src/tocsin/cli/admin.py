@@ -20,6 +20,8 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 
 def _logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces its context on every readiness probe; only its warnings matter to an operator.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def serve(

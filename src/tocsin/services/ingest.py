@@ -36,7 +36,7 @@ from tocsin.domain.incident import LIMITS, Incident, IncidentState
 from tocsin.domain.scenario_match import ScenarioMatcher
 from tocsin.domain.timeline import TimelineKind
 from tocsin.services.incidents import Declaration, IncidentService
-from tocsin.services.ingest_state import BatchState, IngestResult, KnownAlerts, storable
+from tocsin.services.ingest_state import BatchState, CommitState, IngestResult, storable
 from tocsin.store import alerts, incidents, integrations, severities, timeline
 from tocsin.store.alerts import KnownAlert
 from tocsin.store.integrations import StoredIntegration
@@ -77,18 +77,15 @@ class IngestProcessor:
         self, conn: Connection, submissions: Sequence[Submission], now: datetime
     ) -> list[IngestResult]:
         """Apply ``submissions`` in ``conn``; the caller commits them together (a group commit)."""
-        scheme = severities.load_scheme(conn)
         playbook = self.playbooks.for_alerts(conn) if self.playbooks else None
-        shared: dict[int, Incident] = {}
-        repeats: Counter[int] = Counter()  # a repeat changes nothing later submissions read: count at the end
+        commit = CommitState(severities.load_scheme(conn))
         received = [[storable(alert) for alert in sub.batch.alerts] for sub in submissions]
-        stored = KnownAlerts()
-        stored.prefetch(conn, _keys_by_integration(submissions, received))
+        commit.stored.prefetch(conn, _keys_by_integration(submissions, received))
         results = []
         for sub, its_alerts in zip(submissions, received, strict=True):
-            state = BatchState(sub.integration, sub.batch, scheme, shared, repeats, stored)
+            state = BatchState(sub.integration, sub.batch, commit)
             results.append(self._one(conn, state, playbook, its_alerts, now))
-        alerts.touch_many(conn, repeats, now)
+        alerts.touch_many(conn, commit.repeats, now)
         counts: Counter[int] = Counter()
         for sub in submissions:
             counts[sub.integration.id] += len(sub.batch.alerts)

@@ -25,7 +25,7 @@ from tocsin.store import alerts
 from tocsin.store.alerts import KnownAlert
 from tocsin.store.integrations import StoredIntegration
 
-__all__ = ["BatchState", "IngestResult", "KnownAlerts", "Tally", "alert_row", "storable"]
+__all__ = ["BatchState", "CommitState", "IngestResult", "KnownAlerts", "Tally", "alert_row", "storable"]
 
 _GroupRow = tuple[int, int, datetime]  # (group id, incident number, last alert time)
 
@@ -89,30 +89,39 @@ class KnownAlerts:
         self._unread.update((integration_id, key) for key in keys)
 
 
+class CommitState:
+    """What the submissions of one commit share: the scheme, the incidents and stored alerts they read
+    (as the commit changed them), each integration's settings, and the repeats to count at the end."""
+
+    def __init__(self, scheme: SeverityScheme) -> None:
+        self.scheme = scheme
+        self.incidents: dict[int, Incident] = {}
+        self.stored = KnownAlerts()
+        self.repeats: Counter[int] = Counter()  # alert id -> times; repeats change nothing later ones read
+        self._settings: dict[int, tuple[IntegrationSettings, GroupingRule]] = {}
+
+    def settings_of(self, integration: StoredIntegration) -> tuple[IntegrationSettings, GroupingRule]:
+        if integration.id not in self._settings:
+            settings = IntegrationSettings.from_json(integration.settings)
+            self._settings[integration.id] = (settings, settings.grouping())
+        return self._settings[integration.id]
+
+
 class BatchState:
     """One submission inside one transaction: caches, and the writes it has decided but not yet made."""
 
-    def __init__(
-        self,
-        integration: StoredIntegration,
-        batch: AlertBatch,
-        scheme: SeverityScheme,
-        incidents: dict[int, Incident],
-        repeats: Counter[int],
-        stored: KnownAlerts,
-    ) -> None:
+    def __init__(self, integration: StoredIntegration, batch: AlertBatch, commit: CommitState) -> None:
         self.integration = integration
-        self.settings = IntegrationSettings.from_json(integration.settings)
-        self.grouping: GroupingRule = self.settings.grouping()
+        self.settings, self.grouping = commit.settings_of(integration)
         self.batch = batch
-        self.scheme = scheme
+        self.scheme = commit.scheme
         self.actor = f"integration:{integration.name}"
-        self.incidents = incidents  # shared by the submissions of one commit
+        self.incidents = commit.incidents
+        self.repeats = commit.repeats
+        self.stored = commit.stored
         self.known: dict[str, KnownAlert] = {}  # stored alerts of this batch, as this batch changed them
         self.inserts: dict[str, dict[str, Any]] = {}  # new alerts by dedup key
         self.updates: dict[int, dict[str, Any]] = {}  # changed alerts by id
-        self.repeats = repeats  # alert id -> repeats to count, for the whole commit
-        self.stored = stored
         self.groups: dict[str, _GroupRow | None] = {}  # group key -> its row as read
         self.decided: dict[str, int] = {}  # group key -> the incident this batch put it in
         self.tally: defaultdict[int, Tally] = defaultdict(Tally)

@@ -100,6 +100,8 @@ def _new_key() -> str:
 
 
 class IntegrationService:
+    """Create, find, configure, rotate and revoke integrations; find the active one behind a key."""
+
     def __init__(self, db: Database, clock: Clock, severities: SeverityService) -> None:
         self.db = db
         self.clock = clock
@@ -141,10 +143,12 @@ class IntegrationService:
         return created, key
 
     def list(self) -> list[StoredIntegration]:
+        """Every integration, revoked ones included, oldest first."""
         with self.db.read() as conn:
             return integrations.list_all(conn)
 
     def get(self, name: str) -> StoredIntegration:
+        """The integration named ``name``, or :class:`NotFound`."""
         with self.db.read() as conn:
             found = integrations.by_name(conn, name)
         if found is None:
@@ -176,6 +180,7 @@ class IntegrationService:
         self._forget()
 
     def update_settings(self, name: str, settings: IntegrationSettings) -> StoredIntegration:
+        """Replace the integration's settings; the next alert is processed with them."""
         found = self.get(name)
         self._check_settings(settings, SourceName(found.source))
         with self.db.write() as conn:

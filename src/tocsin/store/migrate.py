@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -32,8 +33,10 @@ def upgrade(db: Database, revision: str = "heads") -> None:
         command.upgrade(config, revision)
 
 
+@functools.cache
 def head_revision() -> str | None:
-    """The revision(s) this code expects, comma-separated when several features branch."""
+    """The revision(s) this code expects, comma-separated when several features branch (read once: the
+    scripts ship with the code, and readiness probes ask often)."""
     heads = sorted(ScriptDirectory.from_config(_config()).get_heads())
     return ",".join(heads) or None
 

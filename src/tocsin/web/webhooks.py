@@ -25,7 +25,7 @@ from tocsin.builtin.sources import (
     pagerduty_change_accepted,
     pagerduty_rejected,
 )
-from tocsin.errors import InvalidInput, NotFound, PayloadTooLarge, TocsinError, Unavailable
+from tocsin.errors import NotFound, PayloadTooLarge, TocsinError, Unavailable
 from tocsin.plugins.sources import AlertSource
 from tocsin.services.container import Services
 from tocsin.services.ingest import IngestResult, Submission
@@ -168,6 +168,6 @@ async def pagerduty_change(request: Request) -> JSONResponse:
         change = _PAGERDUTY.parse_change(body, request.headers)
         integration = _integration(services, change.integration_key, SourceName.PAGERDUTY)
         change_id = await asyncio.to_thread(services.changes.record, integration, change)
-    except (InvalidInput, TocsinError) as error:
+    except TocsinError as error:
         return _pd_error(error, request)
     return JSONResponse(pagerduty_change_accepted(change_id), status_code=202)
