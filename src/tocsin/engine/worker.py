@@ -80,14 +80,18 @@ class Worker:
                 if not finished:
                     raise _Stale
         except _Stale:
-            log.warning("job %s (%s) was taken over by another worker; its result is dropped", job.id, job.kind)
+            log.warning(
+                "job %s (%s) was taken over by another worker; its result is dropped", job.id, job.kind
+            )
         except Exception as exc:
             self._failed(job, exc)
 
     def _failed(self, job: ClaimedJob, exc: Exception) -> None:
         give_up = job.attempts >= self.settings.max_attempts
         due = None if give_up else self.clock.now() + self.settings.base_backoff * 2 ** (job.attempts - 1)
-        log.exception("job %s (%s) failed on attempt %s%s", job.id, job.kind, job.attempts, "; giving up" * give_up)
+        log.exception(
+            "job %s (%s) failed on attempt %s%s", job.id, job.kind, job.attempts, "; giving up" * give_up
+        )
         with self.db.write() as conn:
             jobs.retry_later(conn, job, error=f"{type(exc).__name__}: {exc}", due_at=due)
 

@@ -11,9 +11,9 @@ with a private CA.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import smtplib
-import functools
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -132,7 +132,9 @@ class EmailChannel(Channel[EmailConfig]):
             try:
                 context = _tls_context(config.ca_file)
             except (OSError, ssl.SSLError) as error:
-                return DeliveryResult.failed(f"cannot load ca_file {config.ca_file!r}: {error}", retryable=False)
+                return DeliveryResult.failed(
+                    f"cannot load ca_file {config.ca_file!r}: {error}", retryable=False
+                )
         return _deliver(message, config, context)
 
 
