@@ -25,7 +25,14 @@ from tocsin.domain.alert import (
     EventAction,
 )
 
-__all__ = ["AlertmanagerAlert", "AlertmanagerMessage", "AlertmanagerSource", "alert_links", "to_alert"]
+__all__ = [
+    "AlertmanagerAlert",
+    "AlertmanagerMessage",
+    "AlertmanagerSource",
+    "alert_links",
+    "message_batch",
+    "to_alert",
+]
 
 
 class AlertmanagerAlert(BaseModel):
@@ -129,14 +136,22 @@ class AlertmanagerSource:
             to_alert(alert, kind=self.kind, group_key=message.group_key, client=client)
             for alert in message.alerts
         )
-        return AlertBatch(
-            source=self.kind,
-            alerts=alerts,
-            status=message.status,
-            group_key=message.group_key,
-            receiver=message.receiver,
-            truncated_alerts=message.truncated_alerts,
-            external_url=message.external_url or "",
-            group_labels=message.group_labels,
-            common_labels=message.common_labels,
-        )
+        return message_batch(self.kind, message, alerts)
+
+
+def message_batch(
+    kind: AlertSourceKind, message: AlertmanagerMessage, alerts: tuple[Alert, ...], *, title: str = ""
+) -> AlertBatch:
+    """The batch of one Alertmanager-shaped message (Grafana's webhook extends the same format)."""
+    return AlertBatch(
+        source=kind,
+        alerts=alerts,
+        status=message.status,
+        group_key=message.group_key,
+        receiver=message.receiver,
+        truncated_alerts=message.truncated_alerts,
+        title=title,
+        external_url=message.external_url or "",
+        group_labels=message.group_labels,
+        common_labels=message.common_labels,
+    )

@@ -18,7 +18,12 @@ from datetime import UTC, datetime, timedelta
 from pydantic import ConfigDict, Field, field_validator
 
 from tocsin.builtin.sources._common import DEFAULT_MAX_BODY_BYTES, load_model
-from tocsin.builtin.sources.alertmanager import AlertmanagerAlert, AlertmanagerMessage, to_alert
+from tocsin.builtin.sources.alertmanager import (
+    AlertmanagerAlert,
+    AlertmanagerMessage,
+    message_batch,
+    to_alert,
+)
 from tocsin.clock import Clock
 from tocsin.domain.alert import AlertBatch, AlertLink, AlertSourceKind, ClientInfo
 from tocsin.errors import Unauthenticated
@@ -136,18 +141,7 @@ class GrafanaSource:
             )
             for alert in message.alerts
         )
-        return AlertBatch(
-            source=self.kind,
-            alerts=alerts,
-            status=message.status,
-            group_key=message.group_key,
-            receiver=message.receiver,
-            truncated_alerts=message.truncated_alerts,
-            title=message.title or "",
-            external_url=message.external_url or "",
-            group_labels=message.group_labels,
-            common_labels=message.common_labels,
-        )
+        return message_batch(self.kind, message, alerts, title=message.title or "")
 
     def _verify(self, body: bytes, headers: Mapping[str, str], signing: GrafanaSigning) -> None:
         sent = next(
