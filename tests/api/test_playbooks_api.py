@@ -142,3 +142,26 @@ def test_every_seed_imports_and_applies(api: httpx.Client, prefix: str) -> None:
     applied = api.post(f"/api/v1/playbooks/seed-{prefix}/apply", json={}).json()
     assert len(api.get("/api/v1/severities").json()) == 4
     assert applied["applied"]["active"] is True
+
+
+def test_the_runbooks_templates_come_filled_with_the_incidents_facts(api: httpx.Client) -> None:
+    import_runbook(api, EXAMPLE.read_text())
+    api.post("/api/v1/playbooks/tracking/apply", json={})
+    body = {
+        "title": "Tracking API returns 502",
+        "severity": "SEV1",
+        "services": ["tracking-api"],
+        "commander": "bob",
+    }
+    number = api.post("/api/v1/incidents", json=body).json()["id"]
+    names = [t["name"] for t in api.get(f"/api/v1/incidents/{number}/messages").json()]
+    assert names == ["Initial alert", "Status update", "Resolution"]
+    message = api.get(f"/api/v1/incidents/{number}/messages/Initial alert").json()
+    assert message["text"].startswith(
+        ":rotating_light: SEV1 incident: Tracking API returns 502\nService: tracking-api"
+    )
+    assert "Incident commander: bob" in message["text"]
+    assert message["unfilled"] == ["[Customer Impact]"]
+    missing = api.get(f"/api/v1/incidents/{number}/messages/Postmortem")
+    assert missing.status_code == 404
+    assert "Initial alert" in missing.json()["detail"]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from tocsin.cli.client import ApiClient, Target
 from tocsin.cli.render import console, print_incident, print_incidents, print_json, print_timeline
@@ -177,3 +178,29 @@ def link(
     """Attach a link (dashboard, ticket, doc)."""
     item = _client(ctx).call("POST", f"/incidents/{incident}/links", json={"url": url, "title": title})
     _done(item, as_json, f"Linked to {item['id']}.")
+
+
+@app.command()
+def message(
+    ctx: typer.Context,
+    incident: IdArg,
+    template: Annotated[str | None, typer.Argument(help="A template's name; leave out to list them.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The runbook's message templates for an incident, filled with its facts (ready to post)."""
+    client = _client(ctx)
+    if template is None:
+        templates = client.call("GET", f"/incidents/{incident}/messages")
+        if as_json:
+            print_json(templates)
+            return
+        for item in templates:
+            console.print(f"{escape(item['name'])}  [dim]({item['kind']})[/]")
+        return
+    filled = client.call("GET", f"/incidents/{incident}/messages/{template}")
+    if as_json:
+        print_json(filled)
+        return
+    print(filled["text"])
+    if filled["unfilled"]:
+        console.print(f"[yellow]still to write: {escape(', '.join(filled['unfilled']))}[/]", highlight=False)

@@ -13,6 +13,7 @@ from tocsin.services.incidents import IncidentService
 from tocsin.services.ingest import IngestProcessor
 from tocsin.services.ingest_queue import IngestQueue
 from tocsin.services.integrations import IntegrationService
+from tocsin.services.messages import MessageService
 from tocsin.services.paging_common import PagingConfig
 from tocsin.services.paging_services import PagingServices, build_paging_services
 from tocsin.services.playbooks import PlaybookService
@@ -43,6 +44,7 @@ class Services:
     statuspage: StatusPageService
     paging: PagingServices
     playbooks: PlaybookService
+    messages: MessageService
 
     def close(self) -> None:
         """Stop background threads and release the database."""
@@ -87,4 +89,5 @@ def build_services(
             db, clock, events, incidents, channels=channels, config=paging, playbooks=playbooks
         ),
         playbooks=playbooks,
+        messages=MessageService(clock, incidents, playbooks, severities),
     )

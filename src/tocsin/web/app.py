@@ -14,6 +14,7 @@ from tocsin.web.api import (
     incident_alerts,
     incidents,
     integrations,
+    messages,
     oncall,
     people,
     playbooks,
@@ -52,6 +53,7 @@ def create_app(services: Services, *, local_principal: Principal | None = None) 
     api.include_router(incident_alerts.router)
     api.include_router(playbooks.router)
     api.include_router(playbooks.incident_router)
+    api.include_router(messages.router)
     for paging_router in (people.router, schedules.router, oncall.router, policies.router, channels.router):
         api.include_router(paging_router)
     app.include_router(api)
