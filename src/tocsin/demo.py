@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import time, timedelta
 
 from tocsin.app import Runtime
+from tocsin.builtin.sources import AlertmanagerSource
 from tocsin.domain.escalation import EscalationLevel, EscalationPolicy, ScheduleTarget
-from tocsin.domain.incident import IncidentState, Role
+from tocsin.domain.incident import Incident, IncidentState, Role, parse_human_id
 from tocsin.domain.notification_rules import NotificationRule
 from tocsin.domain.schedule import Layer, Rotation, RotationKind, Schedule
 from tocsin.services.incidents import Declaration
+from tocsin.services.ingest import Submission
+from tocsin.services.integrations import SourceName
 from tocsin.services.statuspage import ComponentSpec, MaintenanceSpec
 from tocsin.services.statuspage_model import PublicStatus
 from tocsin.services.tokens import ApiRole
@@ -38,16 +42,8 @@ def load_demo(runtime: Runtime) -> list[str]:
     incidents.change_state(old.number, IncidentState.IDENTIFIED, actor="alice", note="slow query on orders")
     incidents.add_note(old.number, "Added the missing index on orders(customer_id).", actor="alice")
     incidents.change_state(old.number, IncidentState.RESOLVED, actor="alice")
-    live = incidents.declare(
-        Declaration(
-            "API returning 5xx for 8% of requests",
-            "SEV1",
-            "Error rate jumped after the 14:02 deploy.",
-            ["api", "payments"],
-            customer_facing=True,
-        ),
-        actor=_ACTOR,
-    )
+    live, integration_key = _fire_demo_alert(runtime)
+    incidents.set_customer_facing(live.number, True, actor=_ACTOR)
     incidents.assign_role(live.number, Role.COMMANDER, "bob", actor=_ACTOR)
     _, secret = services.tokens.create("demo-admin", ApiRole.ADMIN)
     _load_status_page(runtime, live.number)
@@ -58,9 +54,49 @@ def load_demo(runtime: Runtime) -> list[str]:
         f"Demo API token (admin): {secret}",
         f"  try: curl -H 'Authorization: Bearer {secret}' {runtime.settings.public_url()}/api/v1/incidents",
         *_paging_lines(live.human_id),
+        f"Alerts: {live.human_id} was opened by an Alertmanager alert to the 'demo-alertmanager' integration;",
+        f"  point Alertmanager's webhook_configs at {runtime.settings.public_url()}/integrations/alertmanager/"
+        f"{integration_key}",
         f"Web UI: {runtime.settings.public_url()}/login as alice (responder), password: {password}",
         f"Status page: {runtime.settings.public_url()}/status (API down, {live.human_id} is customer-facing)",
     ]
+
+
+def _fire_demo_alert(runtime: Runtime) -> tuple[Incident, str]:
+    """Open the live incident the way production does: an Alertmanager webhook message, parsed by the
+    Alertmanager source and committed by the ingest queue (which pages the on-call person)."""
+    services = runtime.services
+    integration, key = services.integrations.create("demo-alertmanager", SourceName.ALERTMANAGER)
+    now = services.clock.now().isoformat().replace("+00:00", "Z")
+    labels = {"alertname": "HighErrorRate", "severity": "critical", "service": "api", "env": "prod"}
+    message = {
+        "version": "4",
+        "groupKey": '{}:{alertname="HighErrorRate"}',
+        "truncatedAlerts": 0,
+        "status": "firing",
+        "receiver": "tocsin",
+        "groupLabels": {"alertname": "HighErrorRate"},
+        "commonLabels": labels,
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager.example.org:9093",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": labels,
+                "annotations": {
+                    "summary": "API returning 5xx for 8% of requests",
+                    "description": "Error rate jumped after the 14:02 deploy.",
+                },
+                "startsAt": now,
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus.example.org:9090/graph",
+                "fingerprint": "a1b2c3d4e5f60718",
+            }
+        ],
+    }
+    batch = AlertmanagerSource().parse(json.dumps(message).encode(), {})
+    result = services.ingest_queue.submit(Submission(integration, batch)).result(timeout=60)
+    return services.incidents.get(parse_human_id(result.incidents_opened[0])), key
 
 
 def _load_paging(runtime: Runtime) -> None:

@@ -1,5 +1,5 @@
-"""``make demo``'s paging: the live SEV1 pages Dana on the console channel, with an acknowledge link that
-works; acknowledging through the API stops the escalation."""
+"""``make demo``'s paging: the demo's Alertmanager alert opens a SEV1 that pages Dana on the console
+channel, with an acknowledge link that works; acknowledging through the API stops the escalation."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 TOKEN_LINE = re.compile(r"Demo API token \(admin\): (\S+)")
 PAGE_LINE = re.compile(
-    r"\[tocsin\] PAGE SEV1 (INC-\d+) \"API returning 5xx for 8% of requests\" -> Dana \(demo on-call\) \| triggered \| ack: (\S+) \| (\S+)"
+    r"\[tocsin\] PAGE SEV1 (INC-\d+) \"HighErrorRate: API returning 5xx for 8% of requests\" -> Dana \(demo on-call\) \| triggered \| ack: (\S+) \| (\S+)"
 )
 
 
