@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.e2e.processes import Cli, serving, tocsin_env
 from tests.e2e.test_browser_ui import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.test_cli import Cli, serving, tocsin_env
 from tocsin.store.db import Database
 
 pytestmark = [

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.e2e.test_cli import PG_URL, Server, database_of, tocsin_env
+from tests.e2e.processes import PG_URL, Server, database_of, tocsin_env
 from tocsin.app import open_runtime
 from tocsin.config import Settings
 from tocsin.services.targets import JOB_KIND as TARGET_JOB

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.test_cli import serving, tocsin_env
+from tests.e2e.processes import serving, tocsin_env
 from tocsin.store.db import Database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]

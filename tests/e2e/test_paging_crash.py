@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.e2e.paging_smtp import Sink, smtp_sink, wait_until
-from tests.e2e.test_cli import PG_URL, TOCSIN, Cli, database_of, tocsin_env
+from tests.e2e.processes import PG_URL, TOCSIN, Cli, database_of, tocsin_env
 from tocsin.app import open_runtime
 from tocsin.config import Settings
 from tocsin.domain.escalation import EscalationLevel, EscalationPolicy, TeamTarget

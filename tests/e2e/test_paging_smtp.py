@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.paging_smtp import smtp_sink, wait_until
-from tests.e2e.test_cli import Cli, serving, tocsin_env
+from tests.e2e.processes import Cli, serving, tocsin_env
 from tocsin.store.db import Database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]

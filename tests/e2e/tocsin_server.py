@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from tests.e2e.test_cli import Cli, Server, serving, tocsin_env
+from tests.e2e.processes import Cli, Server, serving, tocsin_env
 
 T = TypeVar("T")
 
