@@ -234,10 +234,6 @@ def test_next_due_at_is_the_earliest_pending_job(db: Database, clock: FakeClock)
     enqueue(db, clock.now(), due_in=timedelta(minutes=15), dedup_key="k")
     with db.read() as conn:
         assert jobs.next_due_at(conn) == clock.now() + timedelta(minutes=15)
-    with db.write() as conn:
-        assert jobs.reschedule_pending(conn, "k", clock.now() + timedelta(hours=1)) is True
-        assert jobs.reschedule_pending(conn, "missing", clock.now()) is False
-        assert jobs.next_due_at(conn) == clock.now() + timedelta(minutes=30)
 
 
 @pytest.mark.postgres

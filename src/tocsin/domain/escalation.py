@@ -118,11 +118,6 @@ class EscalationPolicy:
                 "paged again at the same moment"
             )
 
-    @property
-    def round_length(self) -> timedelta:
-        """How long one pass over every level takes."""
-        return sum((level.delay for level in self.levels), timedelta(0))
-
 
 @dataclass(frozen=True)
 class EscalationStep:

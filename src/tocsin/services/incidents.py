@@ -113,10 +113,14 @@ class IncidentService:
 
     def times(self, number: int) -> IncidentTimes:
         """Acknowledge and resolve times and target status, derived from the timeline now."""
+        return self.get_with_times(number)[1]
+
+    def get_with_times(self, number: int) -> tuple[Incident, IncidentTimes]:
+        """The incident and its derived times, read in one snapshot."""
         with self.db.read() as conn:
             incident = self._load(conn, number)
             level = severities.load_scheme(conn).resolve(incident.severity)
-            return incident_times(timeline.entries(conn, number), level, self.clock.now())
+            return incident, incident_times(timeline.entries(conn, number), level, self.clock.now())
 
     @staticmethod
     def _load(conn: Connection, number: int) -> Incident:

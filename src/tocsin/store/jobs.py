@@ -28,7 +28,6 @@ __all__ = [
     "finish",
     "next_due_at",
     "reschedule",
-    "reschedule_pending",
     "retry_later",
 ]
 
@@ -135,11 +134,3 @@ def next_due_at(conn: Connection) -> datetime | None:
     query = select(jobs.c.due_at).where(jobs.c.status == "pending").order_by(jobs.c.due_at).limit(1)
     value = conn.execute(query).scalar()
     return value if isinstance(value, datetime) else None
-
-
-def reschedule_pending(conn: Connection, dedup_key: str, due_at: datetime) -> bool:
-    """Move a pending job found by its dedup key (e.g. a target deadline after a severity change)."""
-    result = conn.execute(
-        update(jobs).where(jobs.c.dedup_key == dedup_key, jobs.c.status == "pending").values(due_at=due_at)
-    )
-    return result.rowcount == 1

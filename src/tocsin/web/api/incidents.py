@@ -36,7 +36,7 @@ Svc = Annotated[Services, Depends(services_of)]
 
 
 def _show(services: Services, number: int) -> IncidentOut:
-    return IncidentOut.of(services.incidents.get(number), services.incidents.times(number))
+    return IncidentOut.of(*services.incidents.get_with_times(number))
 
 
 @router.get("", summary="List incidents, newest first")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tocsin.domain.incident import Incident, IncidentState, Role, check_transition
-from tocsin.domain.metrics import IncidentTimes
+from tocsin.domain.metrics import IncidentTimes, incident_times
 from tocsin.domain.severity import SeverityLevel
 from tocsin.errors import InvalidTransition
 from tocsin.services.container import Services
@@ -77,7 +77,7 @@ def load_incident(services: Services, number: int) -> IncidentView:
         deadlines["resolve"] = incident.started_at + level.resolution_target
     return IncidentView(
         incident=incident,
-        times=services.incidents.times(number),
+        times=incident_times(entries, level, services.clock.now()),
         level=level,
         severities=scheme.levels,
         next_states=allowed_states(incident.state),
